@@ -1,0 +1,86 @@
+"""``auth_users`` and ``user_profiles`` exactly as the Alpha schema lock writes them.
+
+The lock's columns come first in each model; Django's authentication columns and
+``date_of_birth`` come on top (docs/schema.md lists them).
+"""
+
+from django.contrib.auth.base_user import AbstractBaseUser, BaseUserManager
+from django.contrib.auth.models import PermissionsMixin
+from django.db import models
+from django.utils import timezone
+
+from wya.db import TimestampField, new_uuid_str
+
+
+class UserManager(BaseUserManager):
+    use_in_migrations = True
+
+    def create_user(self, email: str, password: str | None = None, **extra):
+        if not email:
+            raise ValueError("An email address is required.")
+        user = self.model(email=self.normalize_email(email).lower(), **extra)
+        user.set_password(password)
+        user.save(using=self._db)
+        return user
+
+    def create_superuser(self, email: str, password: str | None = None, **extra):
+        extra.setdefault("is_staff", True)
+        extra.setdefault("is_superuser", True)
+        return self.create_user(email, password, **extra)
+
+
+class User(AbstractBaseUser, PermissionsMixin):
+    # --- the lock ---
+    id = models.CharField(primary_key=True, max_length=255, default=new_uuid_str, editable=False)
+    email = models.CharField(max_length=255, unique=True)
+    created_at = TimestampField(default=timezone.now)
+    # --- on top: Django auth (password, last_login, is_superuser come from the mixins) ---
+    date_of_birth = models.DateField()
+    email_verified = models.BooleanField(default=False)
+    is_staff = models.BooleanField(default=False)
+    is_active = models.BooleanField(default=True)
+
+    objects = UserManager()
+
+    USERNAME_FIELD = "email"
+    EMAIL_FIELD = "email"
+    REQUIRED_FIELDS = ["date_of_birth"]
+
+    class Meta:
+        db_table = "auth_users"
+
+    def __str__(self) -> str:
+        return self.email
+
+
+class Profile(models.Model):
+    DEFAULT_THEME_COLOR = "#7A5AF8"
+    MUSIC_PROVIDERS = [("spotify", "Spotify"), ("soundcloud", "SoundCloud")]
+
+    user = models.OneToOneField(User, on_delete=models.CASCADE, related_name="profile")
+    display_name = models.CharField(max_length=50)
+    bio = models.TextField(null=True, blank=True)
+    avatar_url = models.TextField(null=True, blank=True)
+    banner_url = models.TextField(null=True, blank=True)
+    theme_color = models.CharField(
+        max_length=20, default=DEFAULT_THEME_COLOR, db_default=DEFAULT_THEME_COLOR
+    )
+    profile_music_url = models.TextField(null=True, blank=True)
+    profile_music_provider = models.CharField(
+        max_length=20, null=True, blank=True, choices=MUSIC_PROVIDERS
+    )
+    location = models.CharField(max_length=100, null=True, blank=True)
+    created_at = TimestampField(default=timezone.now)
+    updated_at = TimestampField(default=timezone.now)
+
+    class Meta:
+        db_table = "user_profiles"
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(profile_music_provider__in=["spotify", "soundcloud"]),
+                name="user_profiles_music_provider_check",
+            )
+        ]
+
+    def __str__(self) -> str:
+        return self.display_name

@@ -1,0 +1,66 @@
+"""The gate in front of ``/ws/``: Origin check, then authentication, at the handshake.
+
+- A browser sends an Origin: it must be one of ALLOWED_HOSTS, whatever the credentials.
+- A ticket (``/ws/?ticket=…``) authenticates API clients; native clients send no Origin.
+- The session cookie authenticates browser pages, and only with an allowed Origin (a page on
+  another site cannot ride the cookie, and a cookie without any Origin is refused).
+Anything else is refused before the socket opens (HTTP 403 at the handshake).
+"""
+
+from urllib.parse import parse_qs, urlparse
+
+from asgiref.sync import sync_to_async
+from channels.auth import get_user
+from channels.security.websocket import WebsocketDenier
+from django.conf import settings
+from django.contrib.auth import get_user_model
+from django.http.request import split_domain_port, validate_host
+
+from messaging.tickets import ticket_consume
+
+
+def origin_allowed(origin: bytes) -> bool:
+    try:
+        parsed = urlparse(origin.decode("latin1"))
+    except ValueError:
+        return False
+    if parsed.scheme not in ("http", "https") or not parsed.hostname:
+        return False
+    domain, _port = split_domain_port(parsed.netloc)
+    return bool(domain) and validate_host(domain, settings.ALLOWED_HOSTS)
+
+
+@sync_to_async
+def _user_for_ticket(ticket: str):
+    payload = ticket_consume(ticket)
+    if payload is None:
+        return None, None
+    user = get_user_model().objects.filter(pk=payload["user_id"], is_active=True).first()
+    return user, payload.get("token_key")
+
+
+class WebSocketGate:
+    def __init__(self, inner):
+        self.inner = inner
+
+    async def __call__(self, scope, receive, send):
+        if scope["type"] != "websocket":
+            return await self.inner(scope, receive, send)
+        origin = dict(scope.get("headers", [])).get(b"origin")
+        query = parse_qs(scope.get("query_string", b"").decode("latin1"))
+        ticket = (query.get("ticket") or [""])[0]
+
+        user, token_key, via = None, None, None
+        if origin is not None and not origin_allowed(origin):
+            user = None
+        elif ticket:
+            user, token_key = await _user_for_ticket(ticket)
+            via = "ticket"
+        elif origin is not None:
+            candidate = await get_user(scope)
+            if candidate.is_authenticated and candidate.is_active:
+                user, via = candidate, "session"
+        if user is None:
+            return await WebsocketDenier()(scope, receive, send)
+        scope = dict(scope, user=user, auth_via=via, token_key=token_key)
+        return await self.inner(scope, receive, send)

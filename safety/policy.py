@@ -1,0 +1,217 @@
+"""The visibility policy: the one place that answers "may A see / contact B".
+
+Age segments, blocks, platform bans (``is_active=False``), mutes and restrictions are decided
+here and nowhere else. Discovery, profiles, DMs, rooms, presence, typing and the socket all ask
+this module, so a rule tested on one path holds on every path.
+
+- Segments: under 13 cannot register; 13–17 is ``teen``; 18 and over is ``adult``. Computed
+  from the date of birth on every call, because birthdays move people between segments.
+- Blocks are mutual: a block in either direction hides both people from each other.
+- Moderation actions (``mute``, ``restrict``) are active from ``created_at`` for
+  ``duration_minutes`` (NULL: until lifted by a later moderator decision).
+"""
+
+import datetime as dt
+from dataclasses import dataclass
+
+from django.contrib.auth import get_user_model
+from django.db.models import (
+    DateTimeField,
+    DurationField,
+    Exists,
+    ExpressionWrapper,
+    F,
+    OuterRef,
+    Q,
+    QuerySet,
+    Value,
+)
+from django.utils import timezone
+
+from safety.models import ActionType, Block, ModerationAction
+
+TEEN = "teen"
+ADULT = "adult"
+MINIMUM_AGE = 13
+ADULT_AGE = 18
+
+
+# --- Age segments ---------------------------------------------------------------------------
+def today() -> dt.date:
+    return timezone.localdate()
+
+
+def age_on(date_of_birth: dt.date, on: dt.date) -> int:
+    before_birthday = (on.month, on.day) < (date_of_birth.month, date_of_birth.day)
+    return on.year - date_of_birth.year - int(before_birthday)
+
+
+def segment_for_birth_date(date_of_birth: dt.date, on: dt.date | None = None) -> str | None:
+    """``teen``, ``adult``, or ``None`` for a child under 13 (who may not have an account)."""
+    age = age_on(date_of_birth, on or today())
+    if age < MINIMUM_AGE:
+        return None
+    return ADULT if age >= ADULT_AGE else TEEN
+
+
+def age_segment(user, on: dt.date | None = None) -> str | None:
+    return segment_for_birth_date(user.date_of_birth, on)
+
+
+def _latest_birth_date_for_age(years: int, on: dt.date) -> dt.date:
+    """The latest date of birth of someone who is at least ``years`` old on ``on``."""
+    try:
+        return on.replace(year=on.year - years)
+    except ValueError:  # 29 February in a year that has none
+        return dt.date(on.year - years, 2, 28)
+
+
+def segment_q(segment: str, on: dt.date | None = None, prefix: str = "") -> Q:
+    """A filter on ``{prefix}date_of_birth`` that keeps exactly one segment."""
+    on = on or today()
+    field = f"{prefix}date_of_birth"
+    adult_latest = _latest_birth_date_for_age(ADULT_AGE, on)
+    if segment == ADULT:
+        return Q(**{f"{field}__lte": adult_latest})
+    teen_latest = _latest_birth_date_for_age(MINIMUM_AGE, on)
+    return Q(**{f"{field}__gt": adult_latest, f"{field}__lte": teen_latest})
+
+
+def same_segment(a, b) -> bool:
+    segment = age_segment(a)
+    return segment is not None and segment == age_segment(b)
+
+
+# --- Blocks -----------------------------------------------------------------------------------
+def blocked_either_way(a, b) -> bool:
+    return Block.objects.filter(
+        Q(blocker_id=a.pk, blocked_id=b.pk) | Q(blocker_id=b.pk, blocked_id=a.pk)
+    ).exists()
+
+
+def block_exists_q(viewer, user_ref: str = "pk") -> Q:
+    """A filter that drops rows whose user (``user_ref``) is blocked by or blocks ``viewer``."""
+    blocked_by_viewer = Block.objects.filter(blocker_id=viewer.pk, blocked_id=OuterRef(user_ref))
+    blocks_viewer = Block.objects.filter(blocker_id=OuterRef(user_ref), blocked_id=viewer.pk)
+    return Q(Exists(blocked_by_viewer)) | Q(Exists(blocks_viewer))
+
+
+# --- Moderation actions -----------------------------------------------------------------------
+def _expires_at_expression():
+    return ExpressionWrapper(
+        F("created_at")
+        + ExpressionWrapper(
+            F("duration_minutes") * Value(dt.timedelta(minutes=1)), output_field=DurationField()
+        ),
+        output_field=DateTimeField(),
+    )
+
+
+def active_actions(action_type: str) -> QuerySet:
+    """Moderation actions of a type that are in force now."""
+    now = timezone.now()
+    return (
+        ModerationAction.objects.filter(action_type=action_type)
+        .annotate(_expires_at=_expires_at_expression())
+        .filter(Q(duration_minutes__isnull=True) | Q(_expires_at__gt=now))
+    )
+
+
+def active_action(user, action_type: str) -> ModerationAction | None:
+    return active_actions(action_type).filter(target_user_id=user.pk).order_by("-id").first()
+
+
+def is_muted(user) -> bool:
+    return active_action(user, ActionType.MUTE) is not None
+
+
+def is_restricted(user) -> bool:
+    return active_action(user, ActionType.RESTRICT) is not None
+
+
+def restricted_q(user_ref: str = "pk") -> Q:
+    """A filter matching rows whose user is under an active restriction."""
+    return Q(Exists(active_actions(ActionType.RESTRICT).filter(target_user_id=OuterRef(user_ref))))
+
+
+# --- Who may see whom -------------------------------------------------------------------------
+def can_see(viewer, other) -> bool:
+    """Profiles, presence, typing, messages: same segment, both active, no block either way."""
+    if viewer.pk == other.pk:
+        return True
+    if not (viewer.is_active and other.is_active):
+        return False
+    return same_segment(viewer, other) and not blocked_either_way(viewer, other)
+
+
+def visible_users(viewer, queryset: QuerySet | None = None) -> QuerySet:
+    """Users ``viewer`` may see: active, same segment, no block either way, not the viewer."""
+    queryset = get_user_model().objects.all() if queryset is None else queryset
+    segment = age_segment(viewer)
+    if segment is None:
+        return queryset.none()
+    return (
+        queryset.filter(is_active=True)
+        .filter(segment_q(segment))
+        .exclude(pk=viewer.pk)
+        .exclude(block_exists_q(viewer))
+    )
+
+
+def discoverable_users(viewer, queryset: QuerySet | None = None) -> QuerySet:
+    """Visible users who may also be found through discovery (restricted people are hidden)."""
+    return visible_users(viewer, queryset).exclude(restricted_q())
+
+
+@dataclass(frozen=True)
+class Decision:
+    allowed: bool
+    code: str = ""
+    detail: str = ""
+
+    def __bool__(self) -> bool:
+        return self.allowed
+
+
+ALLOW = Decision(True)
+
+
+def can_send(sender) -> Decision:
+    """May this person send anything at all (rooms and DMs)."""
+    action = active_action(sender, ActionType.MUTE)
+    if action is not None:
+        until = action.expires_at
+        when = f" until {until.isoformat()}" if until else ""
+        return Decision(False, "muted", f"You are muted{when}: {action.reason}")
+    return ALLOW
+
+
+def can_message(sender, recipient, *, has_conversation: bool) -> Decision:
+    """May ``sender`` send a direct message to ``recipient``.
+
+    ``has_conversation`` says whether ``recipient`` wrote to ``sender`` before: a restricted
+    sender may only answer people who wrote to them first.
+    """
+    if sender.pk == recipient.pk:
+        return Decision(False, "invalid", "You cannot message yourself.")
+    if not can_see(sender, recipient):
+        return Decision(False, "not_found", "No such user.")
+    decision = can_send(sender)
+    if not decision:
+        return decision
+    if not has_conversation and is_restricted(sender):
+        return Decision(
+            False,
+            "restricted",
+            "Your account is restricted: you can only answer people who wrote to you.",
+        )
+    return ALLOW
+
+
+def may_create_or_join_public(user) -> Decision:
+    """Restricted people cannot create rooms or join public rooms."""
+    if is_restricted(user):
+        return Decision(
+            False, "restricted", "Your account is restricted: you cannot do this for now."
+        )
+    return ALLOW

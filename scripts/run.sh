@@ -1,0 +1,8 @@
+#!/usr/bin/env bash
+# Install, migrate and serve WYA!? at http://127.0.0.1:8000 (pages, API and WebSocket).
+# With no environment this is the embedded default: SQLite, in-memory channel layer.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+scripts/bootstrap.sh
+.venv/bin/python manage.py migrate --noinput
+exec .venv/bin/python manage.py runserver 127.0.0.1:8000

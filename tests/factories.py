@@ -1,0 +1,101 @@
+"""Factories for test data. Ages are relative to today, so segments never drift with time."""
+
+import datetime as dt
+
+import factory
+from django.utils import timezone
+
+from accounts.models import Profile, User
+from rooms.models import ChatRoom, ChatRoomMember, ChatRoomMessage, Role
+from safety.models import Block, ModerationAction
+
+PASSWORD = "correct-horse-battery-staple"
+
+
+def birth_date_for_age(years: int, days_after_birthday: int = 30) -> dt.date:
+    today = timezone.localdate()
+    try:
+        birthday = today.replace(year=today.year - years)
+    except ValueError:
+        birthday = dt.date(today.year - years, 2, 28)
+    return birthday - dt.timedelta(days=days_after_birthday)
+
+
+class UserFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = User
+        skip_postgeneration_save = True
+
+    email = factory.Sequence(lambda n: f"person{n}@example.test")
+    date_of_birth = factory.LazyFunction(lambda: birth_date_for_age(25))
+    password = factory.PostGenerationMethodCall("set_password", PASSWORD)
+    profile = factory.RelatedFactory("tests.factories.ProfileFactory", factory_related_name="user")
+
+    @classmethod
+    def _after_postgeneration(cls, instance, create, results=None):
+        if create:
+            instance.save(update_fields=["password"])
+
+
+class TeenFactory(UserFactory):
+    date_of_birth = factory.LazyFunction(lambda: birth_date_for_age(15))
+
+
+class ProfileFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Profile
+
+    user = factory.SubFactory(UserFactory, profile=None)
+    display_name = factory.Sequence(lambda n: f"Person {n}")
+
+
+class RoomFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = ChatRoom
+
+    room_name = factory.Sequence(lambda n: f"Room {n}")
+    owner = factory.SubFactory(UserFactory)
+    is_public = True
+    max_participants = 10
+    owner_membership = factory.RelatedFactory(
+        "tests.factories.MemberFactory",
+        factory_related_name="room",
+        user=factory.SelfAttribute("..owner"),
+        role=Role.OWNER,
+    )
+
+
+class MemberFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = ChatRoomMember
+
+    room = factory.SubFactory(RoomFactory)
+    user = factory.SubFactory(UserFactory)
+    role = Role.USER
+
+
+class RoomMessageFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = ChatRoomMessage
+
+    room = factory.SubFactory(RoomFactory)
+    user = factory.SelfAttribute("room.owner")
+    message = factory.Sequence(lambda n: f"message {n}")
+
+
+class BlockFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Block
+
+    blocker = factory.SubFactory(UserFactory)
+    blocked = factory.SubFactory(UserFactory)
+
+
+class ModerationActionFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = ModerationAction
+
+    moderator = factory.SubFactory(UserFactory, is_staff=True)
+    target_user = factory.SubFactory(UserFactory)
+    action_type = "warn"
+    reason = "Please be kind."

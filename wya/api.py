@@ -1,0 +1,154 @@
+"""Shared REST plumbing: the error envelope, JSON error pages under /api/, pagination, throttles.
+
+Every error under /api/ is ``{"detail": "...", "code": "..."}``; a 400 adds the field errors
+(``{"field": ["message"]}``) next to them. Bad input is never a 500 and never an HTML page.
+"""
+
+from typing import Any
+
+from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
+from django.core.exceptions import RequestDataTooBig, SuspiciousOperation
+from django.core.exceptions import ValidationError as DjangoValidationError
+from django.http import Http404, JsonResponse
+from rest_framework import exceptions, status
+from rest_framework.pagination import LimitOffsetPagination
+from rest_framework.response import Response
+from rest_framework.throttling import SimpleRateThrottle
+from rest_framework.views import exception_handler as drf_exception_handler
+
+
+class Conflict(exceptions.APIException):
+    status_code = status.HTTP_409_CONFLICT
+    default_detail = "The request conflicts with the current state."
+    default_code = "conflict"
+
+
+class PayloadTooLarge(exceptions.APIException):
+    status_code = status.HTTP_413_REQUEST_ENTITY_TOO_LARGE
+    default_detail = "The request body is too large."
+    default_code = "too_large"
+
+
+class UnsupportedMedia(exceptions.UnsupportedMediaType):
+    def __init__(self, detail: str | None = None, code: str | None = None):
+        exceptions.APIException.__init__(self, detail or "Unsupported media type.", code)
+
+
+def _translate(exc: Exception) -> Exception:
+    """Django's own exceptions become the matching API exceptions."""
+    if isinstance(exc, Http404):
+        return exceptions.NotFound()
+    if isinstance(exc, DjangoPermissionDenied):
+        return exceptions.PermissionDenied()
+    if isinstance(exc, RequestDataTooBig):
+        return PayloadTooLarge()
+    if isinstance(exc, DjangoValidationError):
+        if hasattr(exc, "error_dict"):
+            return exceptions.ValidationError(exc.message_dict)
+        return exceptions.ValidationError({"detail": exc.messages})
+    if isinstance(exc, SuspiciousOperation):
+        return exceptions.ParseError("The request could not be processed.")
+    return exc
+
+
+def _first_message(data: Any) -> str:
+    if isinstance(data, list) and data:
+        return _first_message(data[0])
+    if isinstance(data, dict) and data:
+        key, value = next(iter(data.items()))
+        message = _first_message(value)
+        return message if key in ("non_field_errors", "detail") else f"{key}: {message}"
+    return str(data)
+
+
+def _first_code(codes: Any) -> str:
+    if isinstance(codes, list) and codes:
+        return _first_code(codes[0])
+    if isinstance(codes, dict) and codes:
+        return _first_code(next(iter(codes.values())))
+    return str(codes) if codes else "invalid"
+
+
+def exception_handler(exc: Exception, context: dict) -> Response | None:
+    exc = _translate(exc)
+    response = drf_exception_handler(exc, context)
+    if response is None:
+        return None
+    if isinstance(exc, exceptions.ValidationError):
+        fields = exc.detail if isinstance(exc.detail, dict) else {"non_field_errors": exc.detail}
+        body = {
+            "detail": _first_message(fields),
+            "code": "invalid",
+            **{k: v for k, v in fields.items() if k not in ("detail", "code")},
+        }
+    else:
+        detail = getattr(exc, "detail", None) or response.data.get("detail", "Error.")
+        code = exc.get_codes() if isinstance(exc, exceptions.APIException) else "error"
+        body = {"detail": str(detail), "code": _first_code(code)}
+    response.data = body
+    return response
+
+
+def _is_api(request) -> bool:
+    return request.path.startswith("/api/")
+
+
+def json_error(status_code: int, detail: str, code: str) -> JsonResponse:
+    return JsonResponse({"detail": detail, "code": code}, status=status_code)
+
+
+def handler400(request, exception=None):
+    if _is_api(request):
+        if isinstance(exception, RequestDataTooBig):
+            return json_error(413, "The request body is too large.", "too_large")
+        return json_error(400, "Bad request.", "bad_request")
+    from django.views.defaults import bad_request
+
+    return bad_request(request, exception)
+
+
+def handler403(request, exception=None):
+    if _is_api(request):
+        return json_error(403, "You do not have permission to perform this action.", "forbidden")
+    from django.views.defaults import permission_denied
+
+    return permission_denied(request, exception)
+
+
+def handler404(request, exception=None):
+    if _is_api(request):
+        return json_error(404, "Not found.", "not_found")
+    from django.views.defaults import page_not_found
+
+    return page_not_found(request, exception)
+
+
+def handler500(request):
+    if _is_api(request):
+        return json_error(500, "Server error.", "server_error")
+    from django.views.defaults import server_error
+
+    return server_error(request)
+
+
+class Pagination(LimitOffsetPagination):
+    default_limit = 50
+    max_limit = 100
+
+
+class SettingsRateThrottle(SimpleRateThrottle):
+    """A throttle whose rate is ``settings.RATE_LIMITS[scope]`` (an environment setting)."""
+
+    scope = ""
+
+    def get_rate(self):
+        from django.conf import settings
+
+        return settings.RATE_LIMITS[self.scope]
+
+    def get_cache_key(self, request, view):
+        if request.user and request.user.is_authenticated:
+            ident = request.user.pk
+        else:
+            ident = self.get_ident(request)
+        return self.cache_format % {"scope": self.scope, "ident": ident}

@@ -1,0 +1,22 @@
+"""ASGI entry point: HTTP goes to Django; WebSockets at /ws/ pass the Origin and auth gate."""
+
+import os
+
+os.environ.setdefault("DJANGO_SETTINGS_MODULE", "wya.settings")
+
+from django.core.asgi import get_asgi_application  # noqa: E402
+
+django_asgi_app = get_asgi_application()
+
+from channels.routing import ProtocolTypeRouter, URLRouter  # noqa: E402
+from channels.sessions import SessionMiddlewareStack  # noqa: E402
+
+from messaging.routing import websocket_urlpatterns  # noqa: E402
+from messaging.ws_gate import WebSocketGate  # noqa: E402
+
+application = ProtocolTypeRouter(
+    {
+        "http": django_asgi_app,
+        "websocket": SessionMiddlewareStack(WebSocketGate(URLRouter(websocket_urlpatterns))),
+    }
+)
