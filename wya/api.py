@@ -16,6 +16,8 @@ from rest_framework.response import Response
 from rest_framework.throttling import SimpleRateThrottle
 from rest_framework.views import exception_handler as drf_exception_handler
 
+from wya.errors import ServiceError
+
 
 class Conflict(exceptions.APIException):
     status_code = status.HTTP_409_CONFLICT
@@ -35,7 +37,11 @@ class UnsupportedMedia(exceptions.UnsupportedMediaType):
 
 
 def _translate(exc: Exception) -> Exception:
-    """Django's own exceptions become the matching API exceptions."""
+    """Service errors and Django's own exceptions become the matching API exceptions."""
+    if isinstance(exc, ServiceError):
+        error = exceptions.APIException(exc.detail, exc.code)
+        error.status_code = exc.status
+        return error
     if isinstance(exc, Http404):
         return exceptions.NotFound()
     if isinstance(exc, DjangoPermissionDenied):

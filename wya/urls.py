@@ -14,6 +14,7 @@ api_patterns = [
     path("", include("geo.api_urls")),
     path("", include("safety.api_urls")),
     path("", include("rooms.api_urls")),
+    path("", include("rooms.discovery_urls")),
     path("", include("messaging.api_urls")),
 ]
 
@@ -26,4 +27,5 @@ urlpatterns = [
     path("", include("accounts.urls")),
     path("", include("rooms.urls")),
     path("", include("messaging.urls")),
+    path("", include("messaging.media_urls")),
 ]

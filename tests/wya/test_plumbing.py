@@ -114,3 +114,18 @@ def test_home_page_renders_with_the_base_template(client):
 @pytest.mark.django_db
 def test_admin_login_page_is_served(client):
     assert client.get("/admin/login/").status_code == 200
+
+
+@api_view(["POST"])
+@permission_classes([AllowAny])
+def raises_service_error(request):
+    from wya.errors import Conflict
+
+    raise Conflict("The room is full.", code="room_full")
+
+
+def test_service_errors_become_envelopes_with_their_status_and_code():
+    request = APIRequestFactory().post("/api/x/", "{}", content_type="application/json")
+    response = raises_service_error(request)
+    assert response.status_code == 409
+    assert response.data == {"detail": "The room is full.", "code": "room_full"}

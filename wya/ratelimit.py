@@ -1,0 +1,32 @@
+"""A fixed-window rate limiter on the shared cache, for limits that REST and the socket share.
+
+``allow("messages", user.pk)`` counts one hit and says whether it is within
+``settings.RATE_LIMITS["messages"]`` (a DRF-style rate such as ``100/min``). The cache is shared
+by every process (Redis in the real stack), so the limit holds across processes.
+"""
+
+import time
+
+from django.conf import settings
+from django.core.cache import cache
+
+_PERIODS = {"s": 1, "sec": 1, "m": 60, "min": 60, "h": 3600, "hour": 3600, "d": 86400, "day": 86400}
+
+
+def parse_rate(rate: str) -> tuple[int, int]:
+    count, period = rate.split("/")
+    return int(count), _PERIODS[period]
+
+
+def allow(scope: str, ident: str) -> bool:
+    limit, period = parse_rate(settings.RATE_LIMITS[scope])
+    window = int(time.time() // period)
+    key = f"rl:{scope}:{ident}:{window}"
+    if cache.add(key, 1, timeout=period + 1):
+        return True
+    try:
+        hits = cache.incr(key)
+    except ValueError:  # expired between add and incr
+        cache.add(key, 1, timeout=period + 1)
+        return True
+    return hits <= limit
