@@ -1,3 +1,8 @@
-from django.urls import path  # noqa: F401
+from django.urls import path
 
-urlpatterns: list = []
+from geo import api
+
+urlpatterns = [
+    path("me/location/", api.MyLocationView.as_view(), name="me-location"),
+    path("discover/people/", api.DiscoverPeopleView.as_view(), name="discover-people"),
+]

@@ -1,3 +1,14 @@
-from django.urls import path  # noqa: F401
+from django.urls import path
 
-urlpatterns: list = []
+from messaging import api
+
+urlpatterns = [
+    path("ws-ticket/", api.WsTicketApi.as_view(), name="ws-ticket"),
+    path("dms/", api.ConversationListApi.as_view(), name="dm-list"),
+    path(
+        "dms/<str:user_id>/messages/",
+        api.ConversationMessagesApi.as_view(),
+        name="dm-messages",
+    ),
+    path("presence/", api.PresenceApi.as_view(), name="presence"),
+]

@@ -1,30 +1,299 @@
-"""The one WebSocket consumer (``/ws/``). Thin: parse and validate frames, call services."""
+"""The one WebSocket consumer (``/ws/``). Thin: parse and validate frames, call services.
+
+Every send goes through the same service as REST (``rooms.services.room_message_send``,
+``messaging.services.dm_send``) via ``database_sync_to_async``; the ack carries the committed id.
+Delivery filters use per-socket state: the set of rooms the user is in (kept current by
+``room.member`` events) and the set of people blocked either way (refreshed by ``block.changed``).
+docs/live.md describes every frame.
+"""
 
 import json
+import logging
+import time
 
+from channels.db import database_sync_to_async
 from channels.generic.websocket import AsyncWebsocketConsumer
 from django.conf import settings
 
+from messaging import frames, idempotency, services
+from safety import policy
+from wya.errors import NotFound, ServiceError
+from wya.live import room_group, user_group
+
+logger = logging.getLogger(__name__)
+
+CLOSE_CODE = 4001  # a socket.close control event (logout, deletion, ban)
+TYPING_START_INTERVAL = 2.0  # seconds: at most one "start" per target in this window
+
+
+# --- Sync helpers (run in the database thread) ------------------------------------------------
+def _room_ids(user) -> set[int]:
+    from rooms.selectors import room_ids_for_user  # ROOMS (contract 4)
+
+    return set(room_ids_for_user(user))
+
+
+def _room_send(user, room_id, message, media_url) -> int:
+    from rooms.services import room_message_send  # ROOMS (contract 4)
+
+    return room_message_send(user=user, room_id=room_id, message=message, media_url=media_url).id
+
+
+def _dm_send(user, to, message, media_url) -> int:
+    return services.dm_send(sender=user, recipient_id=to, message=message, media_url=media_url).id
+
+
+def _room_read(user, room_id) -> None:
+    from rooms.services import room_mark_read  # ROOMS' read marker
+
+    room_mark_read(user=user, room_id=room_id)
+
+
+def _may_see(user, other_id) -> bool:
+    from django.contrib.auth import get_user_model
+
+    other = get_user_model().objects.filter(pk=other_id).first()
+    return other is not None and other.pk != user.pk and policy.can_see(user, other)
+
 
 class LiveConsumer(AsyncWebsocketConsumer):
+    connected = False
+
+    # --- Lifecycle ---------------------------------------------------------------------------
     async def connect(self):
         self.user = self.scope["user"]
+        self.room_ids: set[int] = set()
+        self.blocked: set[str] = set()
+        self.typing_last: dict[tuple, float] = {}
+        self.groups_joined: set[str] = set()
+        await self._join(user_group(self.user.pk))
+        self.blocked = await database_sync_to_async(policy.blocked_user_ids)(self.user)
+        for room_id in await database_sync_to_async(_room_ids)(self.user):
+            await self._subscribe(room_id)
         await self.accept()
+        self.connected = True
+        await database_sync_to_async(services.presence_connected)(user=self.user)
 
+    async def disconnect(self, code):
+        for group in list(self.groups_joined):
+            await self.channel_layer.group_discard(group, self.channel_name)
+        self.groups_joined.clear()
+        if self.connected:
+            self.connected = False
+            await database_sync_to_async(services.presence_disconnected)(user=self.user)
+
+    async def _join(self, group: str) -> None:
+        await self.channel_layer.group_add(group, self.channel_name)
+        self.groups_joined.add(group)
+
+    async def _subscribe(self, room_id: int) -> None:
+        self.room_ids.add(room_id)
+        await self._join(room_group(room_id))
+
+    async def _unsubscribe(self, room_id: int) -> None:
+        self.room_ids.discard(room_id)
+        group = room_group(room_id)
+        self.groups_joined.discard(group)
+        await self.channel_layer.group_discard(group, self.channel_name)
+
+    # --- Client frames -----------------------------------------------------------------------
     async def receive(self, text_data=None, bytes_data=None):
         raw = text_data if text_data is not None else bytes_data
         if raw is None or len(raw) > settings.WS_MAX_FRAME_BYTES:
-            return await self.send_error("too_large", "Frames are limited to 64 KiB.")
+            return await self.send_error(
+                "too_large", f"Frames are limited to {settings.WS_MAX_FRAME_BYTES} bytes."
+            )
         try:
             frame = json.loads(raw)
         except (ValueError, UnicodeDecodeError):
             return await self.send_error("invalid", "Frames must be JSON text.")
         if not isinstance(frame, dict) or not isinstance(frame.get("type"), str):
             return await self.send_error("invalid", "A frame is a JSON object with a type.")
-        if frame["type"] == "ping":
-            return await self.send_json({"type": "pong"})
-        return await self.send_error("unknown_type", f"Unknown frame type {frame['type']!r}.")
+        client_id = frame.get("client_id") if isinstance(frame.get("client_id"), str) else None
+        handler = self.FRAME_HANDLERS.get(frame["type"])
+        if handler is None:
+            return await self.send_error(
+                "unknown_type", f"Unknown frame type {frame['type'][:40]!r}.", client_id
+            )
+        try:
+            data = frames.parse(frame)
+            await handler(self, data)
+        except ServiceError as exc:
+            await self.send_error(exc.code, exc.detail, client_id)
+        except Exception:
+            logger.exception("frame %s failed", frame["type"])
+            await self.send_error("server_error", "Something went wrong; try again.", client_id)
 
+    async def on_room_send(self, data: dict) -> None:
+        message_id = await idempotency.once(
+            self.user.pk,
+            data["client_id"],
+            "room",
+            lambda: database_sync_to_async(_room_send)(
+                self.user, data["room_id"], data["message"], data["media_url"]
+            ),
+        )
+        await self.send_json({"type": "ack", "client_id": data["client_id"], "id": message_id})
+
+    async def on_dm_send(self, data: dict) -> None:
+        message_id = await idempotency.once(
+            self.user.pk,
+            data["client_id"],
+            "dm",
+            lambda: database_sync_to_async(_dm_send)(
+                self.user, data["to"], data["message"], data["media_url"]
+            ),
+        )
+        await self.send_json({"type": "ack", "client_id": data["client_id"], "id": message_id})
+
+    async def on_typing(self, data: dict) -> None:
+        if data["room_id"] is not None:
+            target = ("room", data["room_id"])
+            if data["room_id"] not in self.room_ids:
+                raise NotFound("No such room.")
+        else:
+            target = ("user", data["to"])
+            if data["to"] in self.blocked:
+                raise NotFound("No such user.")
+        if data["state"] == "start":
+            now = time.monotonic()
+            last = self.typing_last.get(target)
+            if last is not None and now - last < TYPING_START_INTERVAL:
+                return  # throttled: the receiver's ~10 s expiry is still running
+            if target[0] == "user" and not await database_sync_to_async(_may_see)(
+                self.user, data["to"]
+            ):
+                raise NotFound("No such user.")
+            self.typing_last[target] = now
+        else:
+            if self.typing_last.pop(target, None) is None:
+                return  # no start was sent, so there is nothing to stop
+        event = {"type": "typing", "user_id": self.user.pk, "state": data["state"]}
+        if target[0] == "room":
+            await self.channel_layer.group_send(
+                room_group(target[1]), {**event, "room_id": target[1]}
+            )
+        else:
+            await self.channel_layer.group_send(
+                user_group(target[1]), {**event, "from": self.user.pk}
+            )
+
+    async def on_presence(self, data: dict) -> None:
+        await database_sync_to_async(services.presence_set)(
+            user=self.user,
+            status=data["status"],
+            activity=data["activity"],
+            room_id=data["room_id"],
+        )
+
+    async def on_room_read(self, data: dict) -> None:
+        if data["room_id"] not in self.room_ids:
+            raise NotFound("No such room.")
+        await database_sync_to_async(_room_read)(self.user, data["room_id"])
+
+    async def on_ping(self, data: dict) -> None:
+        await database_sync_to_async(services.presence_heartbeat)(user=self.user)
+        await self.send_json({"type": "pong"})
+
+    FRAME_HANDLERS = {
+        "room.send": on_room_send,
+        "dm.send": on_dm_send,
+        "typing": on_typing,
+        "presence": on_presence,
+        "room.read": on_room_read,
+        "ping": on_ping,
+    }
+
+    # --- Server events (channel layer) -------------------------------------------------------
+    async def room_message(self, event):
+        message = event["message"]
+        if message["room_id"] in self.room_ids and message["user_id"] not in self.blocked:
+            await self.send_json({"type": "room.message", "message": message})
+
+    async def dm_message(self, event):
+        message = event["message"]
+        other = (
+            message["recipient_id"]
+            if message["sender_id"] == self.user.pk
+            else message["sender_id"]
+        )
+        if other not in self.blocked:
+            await self.send_json({"type": "dm.message", "message": message})
+
+    async def room_member(self, event):
+        room_id, user_id, kind = event["room_id"], event["user_id"], event["event"]
+        frame = {
+            "type": "room.member",
+            "room_id": room_id,
+            "user_id": user_id,
+            "event": kind,
+            "role": event.get("role"),
+        }
+        if user_id == self.user.pk:
+            if kind == "joined":
+                if room_id in self.room_ids:
+                    return  # the room-group copy of the event we already handled
+                await self._subscribe(room_id)
+            elif kind in ("left", "kicked", "banned"):
+                if room_id not in self.room_ids:
+                    return
+                await self._unsubscribe(room_id)
+            await self.send_json(frame)
+        elif room_id in self.room_ids and user_id not in self.blocked:
+            await self.send_json(frame)
+
+    async def typing(self, event):
+        sender = event["user_id"]
+        if sender == self.user.pk or sender in self.blocked:
+            return
+        if "room_id" in event and event["room_id"] not in self.room_ids:
+            return
+        frame = {"type": "typing", "user_id": sender, "state": event["state"]}
+        if "room_id" in event:
+            frame["room_id"] = event["room_id"]
+        else:
+            frame["from"] = event["from"]
+        await self.send_json(frame)
+
+    async def presence(self, event):
+        if event["user_id"] in self.blocked:
+            return
+        await self.send_json(
+            {
+                "type": "presence",
+                "user_id": event["user_id"],
+                "status": event["status"],
+                "activity": event.get("activity"),
+                "room_id": event.get("room_id"),
+            }
+        )
+
+    async def notice(self, event):
+        await self.send_json({"type": "notice", "action": event["action"]})
+
+    async def block_changed(self, event):
+        self.blocked = await database_sync_to_async(policy.blocked_user_ids)(self.user)
+
+    async def socket_close(self, event):
+        token_key, session_key = event.get("token_key"), event.get("session_key")
+        close_all = token_key is None and session_key is None
+        same_token = token_key is not None and token_key == self.scope.get("token_key")
+        same_session = session_key is not None and session_key == self._session_key()
+        matches = close_all or same_token or same_session
+        if matches:
+            for group in list(self.groups_joined):  # stop delivery at once, before the close
+                await self.channel_layer.group_discard(group, self.channel_name)
+            self.groups_joined.clear()
+            self.room_ids.clear()
+            await self.close(code=CLOSE_CODE)
+
+    def _session_key(self) -> str | None:
+        if self.scope.get("auth_via") != "session":
+            return None
+        session = self.scope.get("session")
+        return getattr(session, "session_key", None)
+
+    # --- Output ------------------------------------------------------------------------------
     async def send_json(self, payload: dict) -> None:
         await self.send(text_data=json.dumps(payload, default=str))
 

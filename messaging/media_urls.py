@@ -1,3 +1,8 @@
-from django.urls import path  # noqa: F401
+from django.urls import path
 
-urlpatterns: list = []
+from messaging import media_api
+
+urlpatterns = [
+    path("api/media/", media_api.MediaUploadView.as_view(), name="media-upload"),
+    path("media/<str:name>", media_api.serve_media, name="media-serve"),
+]

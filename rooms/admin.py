@@ -4,9 +4,21 @@ from rooms.models import ChatRoom, ChatRoomMember, ChatRoomMessage
 
 
 class MemberInline(admin.TabularInline):
+    """Read-only: membership changes go through rooms.services (capacity, events, rules)."""
+
     model = ChatRoomMember
     extra = 0
-    raw_id_fields = ("user",)
+    fields = ("user", "role", "is_banned", "joined_at", "last_seen_at")
+    readonly_fields = fields
+
+    def has_add_permission(self, request, obj=None):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
 
 
 @admin.register(ChatRoom)

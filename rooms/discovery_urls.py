@@ -1,3 +1,7 @@
-from django.urls import path  # noqa: F401
+from django.urls import path
 
-urlpatterns: list = []
+from rooms import discovery_api
+
+urlpatterns = [
+    path("discover/rooms/", discovery_api.DiscoverRoomsView.as_view(), name="discover-rooms"),
+]

@@ -1,3 +1,8 @@
-from django.urls import path  # noqa: F401
+from django.urls import path
 
-urlpatterns: list = []
+from safety import api
+
+urlpatterns = [
+    path("blocks/", api.BlocksApi.as_view(), name="api-blocks"),
+    path("blocks/<str:user_id>/", api.BlockDetailApi.as_view(), name="api-block-detail"),
+]

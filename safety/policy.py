@@ -215,3 +215,67 @@ def may_create_or_join_public(user) -> Decision:
             False, "restricted", "Your account is restricted: you cannot do this for now."
         )
     return ALLOW
+
+
+# --- Rooms: a room belongs to its owner's age segment ----------------------------------------
+def in_room_segment(user, room) -> bool:
+    """A room belongs to its owner's age segment; nobody from the other segment sees it."""
+    return same_segment(user, room.owner)
+
+
+def room_segment_q(viewer, prefix: str = "") -> Q:
+    """A filter on rooms (``{prefix}owner``) that keeps the rooms of the viewer's segment."""
+    segment = age_segment(viewer)
+    if segment is None:
+        return Q(pk__in=[])
+    return segment_q(segment, prefix=f"{prefix}owner__")
+
+
+def can_see_room(viewer, room, *, has_membership_row: bool) -> bool:
+    """Members (banned ones included: they know the room) of the segment see it; others see a
+    public room only when they may see its owner (same segment, both active, no block)."""
+    if not in_room_segment(viewer, room):
+        return False
+    if has_membership_row:
+        return True
+    return bool(room.is_public) and can_see(viewer, room.owner)
+
+
+def may_join_room(user, room) -> Decision:
+    """Joining by oneself: a public room one may see, and not restricted."""
+    if not room.is_public or not can_see(user, room.owner):
+        return Decision(False, "not_found", "No such room.")
+    return may_create_or_join_public(user)
+
+
+def may_add_to_room(adder, target, room) -> Decision:
+    """An owner or moderator adds ``target``: the adder sees the target (same segment, no block
+    either way, both active), the target is in the room's segment and not blocked with the owner."""
+    if adder.pk == target.pk or not can_see(adder, target):
+        return Decision(False, "not_found", "No such user.")
+    if not in_room_segment(target, room):
+        return Decision(False, "not_found", "No such user.")
+    if target.pk != room.owner_id and blocked_either_way(target, room.owner):
+        return Decision(False, "not_found", "No such user.")
+    return ALLOW
+
+
+def blocked_user_ids(user) -> set[str]:
+    """Ids of everyone ``user`` blocked or is blocked by (open sockets cache this set)."""
+    rows = Block.objects.filter(Q(blocker_id=user.pk) | Q(blocked_id=user.pk)).values_list(
+        "blocker_id", "blocked_id"
+    )
+    return {other for pair in rows for other in pair if other != user.pk}
+
+
+def can_block(blocker, target) -> Decision:
+    """May ``blocker`` block ``target``: anyone they can currently see, never themselves.
+
+    Someone they cannot see (other segment, banned, or who blocked them) is "not found", so a
+    block request never reveals that an account exists.
+    """
+    if blocker.pk == target.pk:
+        return Decision(False, "invalid", "You cannot block yourself.")
+    if not can_see(blocker, target):
+        return Decision(False, "not_found", "No such user.")
+    return ALLOW

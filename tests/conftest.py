@@ -102,3 +102,14 @@ def outsider(db):
 @pytest.fixture
 def moderator(db):
     return UserFactory(is_staff=True, is_superuser=True, profile__display_name="Moe Moderator")
+
+
+@pytest.fixture(autouse=True)
+def _fresh_channel_layer():
+    """A new channel layer per test: channels-redis binds its connections to the event loop
+    that first used them, and every async test has its own loop."""
+    from channels.layers import channel_layers
+
+    channel_layers.backends.clear()
+    yield
+    channel_layers.backends.clear()

@@ -1,0 +1,180 @@
+"""Input and output shapes of the accounts API. Field rules come from ``accounts.validators``
+(the services check them again: one definition, every path)."""
+
+from rest_framework import serializers
+
+from accounts.validators import (
+    BIO_MAX,
+    DISPLAY_NAME_MAX,
+    LOCATION_MAX,
+    MEDIA_URL_MAX,
+    MUSIC_URL_MAX,
+    clean_display_name,
+    validate_music_url,
+    validate_profile_image_url,
+    validate_theme_color,
+)
+from safety import policy
+
+
+class RegisterInput(serializers.Serializer):
+    email = serializers.EmailField(max_length=255)
+    password = serializers.CharField(max_length=128, trim_whitespace=False, write_only=True)
+    date_of_birth = serializers.DateField()
+    display_name = serializers.CharField(max_length=DISPLAY_NAME_MAX)
+
+
+class LoginInput(serializers.Serializer):
+    email = serializers.CharField(max_length=255)
+    password = serializers.CharField(max_length=128, trim_whitespace=False, write_only=True)
+
+
+class TokenOutput(serializers.Serializer):
+    token = serializers.CharField()
+
+
+class PasswordInput(serializers.Serializer):
+    password = serializers.CharField(max_length=128, trim_whitespace=False, write_only=True)
+
+
+def _profile_value(user, name, default=None):
+    profile = getattr(user, "profile", None) if _has_profile(user) else None
+    return getattr(profile, name, default) if profile is not None else default
+
+
+def _has_profile(user) -> bool:
+    try:
+        user.profile  # noqa: B018
+    except Exception:  # RelatedObjectDoesNotExist: e.g. made by createsuperuser
+        return False
+    return True
+
+
+class ProfileFieldsOutput(serializers.Serializer):
+    """The profile part of a user, read from ``user.profile`` (absent profile: defaults)."""
+
+    display_name = serializers.SerializerMethodField()
+    bio = serializers.SerializerMethodField()
+    avatar_url = serializers.SerializerMethodField()
+    banner_url = serializers.SerializerMethodField()
+    theme_color = serializers.SerializerMethodField()
+    profile_music_url = serializers.SerializerMethodField()
+    profile_music_provider = serializers.SerializerMethodField()
+    location = serializers.SerializerMethodField()
+
+    def get_display_name(self, user) -> str:
+        return _profile_value(user, "display_name", "")
+
+    def get_bio(self, user) -> str | None:
+        return _profile_value(user, "bio")
+
+    def get_avatar_url(self, user) -> str | None:
+        return _profile_value(user, "avatar_url")
+
+    def get_banner_url(self, user) -> str | None:
+        return _profile_value(user, "banner_url")
+
+    def get_theme_color(self, user) -> str:
+        return _profile_value(user, "theme_color", "#7A5AF8")
+
+    def get_profile_music_url(self, user) -> str | None:
+        return _profile_value(user, "profile_music_url")
+
+    def get_profile_music_provider(self, user) -> str | None:
+        return _profile_value(user, "profile_music_provider")
+
+    def get_location(self, user) -> str | None:
+        return _profile_value(user, "location")
+
+
+class MeOutput(ProfileFieldsOutput):
+    """Own account and profile, flat. Account fields are read-only over the API."""
+
+    id = serializers.CharField()
+    email = serializers.CharField()
+    email_verified = serializers.BooleanField()
+    date_of_birth = serializers.DateField()
+    age_segment = serializers.SerializerMethodField()
+    is_active = serializers.BooleanField()
+    is_staff = serializers.BooleanField()
+    is_superuser = serializers.BooleanField()
+    created_at = serializers.DateTimeField()
+    updated_at = serializers.SerializerMethodField()
+
+    def get_age_segment(self, user) -> str | None:
+        return policy.age_segment(user)
+
+    def get_updated_at(self, user) -> str | None:
+        value = _profile_value(user, "updated_at")
+        return serializers.DateTimeField().to_representation(value) if value else None
+
+
+class RegisterOutput(serializers.Serializer):
+    user = MeOutput()
+    token = serializers.CharField()
+
+
+class MePatchInput(serializers.Serializer):
+    """Editable profile fields. Anything else in the body (email, date_of_birth, staff flags,
+    id, email_verified, is_active) is read-only and ignored."""
+
+    display_name = serializers.CharField(max_length=DISPLAY_NAME_MAX, required=False)
+    bio = serializers.CharField(
+        max_length=BIO_MAX, required=False, allow_null=True, allow_blank=True
+    )
+    avatar_url = serializers.CharField(
+        max_length=MEDIA_URL_MAX, required=False, allow_null=True, allow_blank=True
+    )
+    banner_url = serializers.CharField(
+        max_length=MEDIA_URL_MAX, required=False, allow_null=True, allow_blank=True
+    )
+    theme_color = serializers.CharField(
+        max_length=7, required=False, validators=[validate_theme_color]
+    )
+    profile_music_url = serializers.CharField(
+        max_length=MUSIC_URL_MAX, required=False, allow_null=True, allow_blank=True
+    )
+    location = serializers.CharField(
+        max_length=LOCATION_MAX, required=False, allow_null=True, allow_blank=True
+    )
+
+    def validate_display_name(self, value):
+        return clean_display_name(value)
+
+    def _image(self, value):
+        if value:
+            validate_profile_image_url(value, self.context["user"])
+        return value
+
+    def validate_avatar_url(self, value):
+        return self._image(value)
+
+    def validate_banner_url(self, value):
+        return self._image(value)
+
+    def validate_profile_music_url(self, value):
+        if value:
+            validate_music_url(value.strip())
+        return value
+
+
+class PresenceOutput(serializers.Serializer):
+    status = serializers.CharField()
+    activity = serializers.CharField(allow_null=True)
+    room_id = serializers.IntegerField(allow_null=True)
+
+
+class PublicProfileOutput(ProfileFieldsOutput):
+    """What others see: no email, no date of birth, no flags."""
+
+    id = serializers.CharField()
+    presence = serializers.SerializerMethodField()
+
+    def get_presence(self, user) -> dict | None:
+        return self.context.get("presence")
+
+    def to_representation(self, instance):
+        data = super().to_representation(instance)
+        if not self.context.get("presence_available", True):
+            data.pop("presence", None)
+        return data

@@ -1,0 +1,368 @@
+"""Every write about accounts and profiles: registration, login checks, logout, profile edits,
+bans and account deletion. REST views, pages and the admin all call these functions.
+
+Live events (``socket.close``) are published with ``wya.live.publish_on_commit`` so that open
+sockets close only once the change is committed.
+"""
+
+import datetime as dt
+import hashlib
+import uuid
+
+from django.conf import settings
+from django.contrib.auth.hashers import check_password, make_password
+from django.contrib.auth.password_validation import validate_password
+from django.core.cache import cache
+from django.core.exceptions import ValidationError
+from django.core.validators import validate_email
+from django.db import IntegrityError, transaction
+from django.utils import timezone
+from rest_framework.authtoken.models import Token
+
+from accounts.models import Profile, User
+from accounts.validators import (
+    BIO_MAX,
+    LOCATION_MAX,
+    clean_display_name,
+    music_provider_for,
+    validate_profile_image_url,
+    validate_theme_color,
+)
+from safety import policy
+from wya import ratelimit
+from wya.errors import Conflict, Forbidden, Invalid, RateLimited
+from wya.live import publish_on_commit, room_group, user_group
+
+INVALID_CREDENTIALS = "Unable to log in with the provided email and password."
+DELETED_DISPLAY_NAME = "Deleted user"
+TOMBSTONE_DATE_OF_BIRTH = dt.date(1900, 1, 1)
+
+_UNSET = object()
+_dummy_hash: str | None = None
+
+
+# --- helpers ----------------------------------------------------------------------------------
+def normalize_email(email) -> str:
+    return email.strip().lower() if isinstance(email, str) else ""
+
+
+def _first_message(error: ValidationError) -> str:
+    return " ".join(error.messages)
+
+
+def _password_matches(user: User | None, password: str) -> bool:
+    """Check a password; for an unknown email run the hasher on a dummy hash (same timing)."""
+    global _dummy_hash
+    if user is None:
+        if _dummy_hash is None:
+            _dummy_hash = make_password(uuid.uuid4().hex)
+        check_password(password, _dummy_hash)
+        return False
+    return user.check_password(password)
+
+
+def _lockout_key(email: str) -> str:
+    return "login-failures:" + hashlib.sha256(email.encode()).hexdigest()
+
+
+def _reserve_login_attempt(email: str) -> int:
+    """Count one attempt on the account's failure counter, atomically; returns its new value.
+
+    ``cache.add`` creates the counter (with the lockout lifetime) only if it is missing and
+    ``cache.incr`` is atomic in Redis and in the local-memory cache, so N parallel attempts
+    always get N distinct values: only the first ``LOGIN_LOCKOUT_FAILURES`` are checked.
+    """
+    key = _lockout_key(email)
+    for _ in range(3):
+        cache.add(key, 0, timeout=settings.LOGIN_LOCKOUT_SECONDS)
+        try:
+            return cache.incr(key)
+        except ValueError:  # expired between add and incr: try again
+            continue
+    return settings.LOGIN_LOCKOUT_FAILURES + 1  # fail closed
+
+
+def _locked_error() -> RateLimited:
+    minutes = max(1, round(settings.LOGIN_LOCKOUT_SECONDS / 60))
+    return RateLimited(
+        "Too many failed logins: this account is locked for now. "
+        f"Try again in up to {minutes} minutes.",
+        code="account_locked",
+    )
+
+
+# --- registration and login -------------------------------------------------------------------
+def user_register(
+    *, email: str, password: str, date_of_birth: dt.date, display_name: str, ip: str | None = None
+) -> tuple[User, Token]:
+    """Create an account, its profile and its API token. Under 13: nothing is stored."""
+    if ip is not None and not ratelimit.allow("register", ip):
+        raise RateLimited("Too many sign-ups from this address. Try again later.")
+    email = normalize_email(email)
+    try:
+        validate_email(email)
+    except ValidationError:
+        raise Invalid("email: Enter a valid email address.", code="invalid_email")
+    if len(email) > 255:
+        raise Invalid("email: The email address is too long.", code="invalid_email")
+    try:
+        display_name = clean_display_name(display_name)
+    except ValidationError as error:
+        raise Invalid(f"display_name: {_first_message(error)}", code="invalid")
+    if not isinstance(date_of_birth, dt.date) or date_of_birth > policy.today():
+        raise Invalid("date_of_birth: Enter your real date of birth.", code="invalid_date_of_birth")
+    if policy.segment_for_birth_date(date_of_birth) is None:
+        raise Invalid(
+            f"You must be at least {policy.MINIMUM_AGE} years old to use WYA!?.", code="too_young"
+        )
+    try:
+        validate_password(password, user=User(email=email, date_of_birth=date_of_birth))
+    except ValidationError as error:
+        raise Invalid(f"password: {_first_message(error)}", code="password_invalid")
+
+    with transaction.atomic():
+        if User.objects.filter(email=email).exists():
+            raise Conflict("An account with this email address already exists.", code="email_taken")
+        try:
+            with transaction.atomic():
+                user = User.objects.create_user(
+                    email=email, password=password, date_of_birth=date_of_birth
+                )
+        except IntegrityError:  # a parallel sign-up with the same address won
+            raise Conflict("An account with this email address already exists.", code="email_taken")
+        Profile.objects.create(user=user, display_name=display_name)
+        token = Token.objects.create(user=user)
+    return user, token
+
+
+def user_login_check(*, email: str, password: str, ip: str | None = None) -> User:
+    """The user for these credentials, or an error. Used by the API and the login page.
+
+    Order: per-address throttle, per-account throttle, lockout, then the password check. The
+    same text answers an unknown email, a wrong password and a banned account.
+    """
+    if ip is not None and not ratelimit.allow("login", ip):
+        raise RateLimited("Too many login attempts from this address. Try again later.")
+    email = normalize_email(email)
+    password = password if isinstance(password, str) else ""
+    if not ratelimit.allow("login_account", hashlib.sha256(email.encode()).hexdigest()):
+        raise RateLimited("Too many login attempts for this account. Try again later.")
+    attempt = _reserve_login_attempt(email)
+    if attempt > settings.LOGIN_LOCKOUT_FAILURES:
+        raise _locked_error()
+
+    user = User.objects.filter(email=email).first() if email else None
+    if _password_matches(user, password) and user.is_active:
+        cache.delete(_lockout_key(email))
+        User.objects.filter(pk=user.pk).update(last_login=timezone.now())
+        return user
+    if attempt == settings.LOGIN_LOCKOUT_FAILURES:  # this failure locks: the lock starts now
+        cache.touch(_lockout_key(email), settings.LOGIN_LOCKOUT_SECONDS)
+    raise Invalid(INVALID_CREDENTIALS, code="invalid_credentials")
+
+
+def token_for(*, user: User) -> Token:
+    """The user's one API token (created on first use; every API client shares it)."""
+    token, _ = Token.objects.get_or_create(user=user)
+    return token
+
+
+def user_logout(*, user: User, token_key: str) -> None:
+    """Delete the user's API token (one per user: every API client of that user is logged out)
+    and close the sockets that were opened with it."""
+    with transaction.atomic():
+        Token.objects.filter(user=user).delete()
+        publish_on_commit(
+            user_group(user.pk),
+            {
+                "type": "socket.close",
+                "reason": "logout",
+                "token_key": token_key,
+                "session_key": None,
+            },
+        )
+
+
+def session_logged_out(*, user: User, session_key: str | None) -> None:
+    """A web page logged out: close the sockets opened with that session cookie."""
+    if user is None or not session_key:
+        return
+    publish_on_commit(
+        user_group(user.pk),
+        {"type": "socket.close", "reason": "logout", "token_key": None, "session_key": session_key},
+    )
+
+
+# --- profiles ---------------------------------------------------------------------------------
+def _optional_text(value, *, field: str, max_length: int) -> str | None:
+    if value is None:
+        return None
+    if not isinstance(value, str):
+        raise Invalid(f"{field}: Not a valid string.")
+    value = value.strip()
+    if not value:
+        return None
+    if len(value) > max_length:
+        raise Invalid(f"{field}: Ensure this field has no more than {max_length} characters.")
+    return value
+
+
+def _image_url(value, *, field: str, user: User) -> str | None:
+    if value is None or (isinstance(value, str) and not value.strip()):
+        return None
+    try:
+        validate_profile_image_url(value, user)
+    except ValidationError as error:
+        raise Invalid(f"{field}: {_first_message(error)}", code="invalid_media_url")
+    return value
+
+
+def profile_update(
+    *,
+    user: User,
+    display_name=_UNSET,
+    bio=_UNSET,
+    avatar_url=_UNSET,
+    banner_url=_UNSET,
+    theme_color=_UNSET,
+    profile_music_url=_UNSET,
+    location=_UNSET,
+) -> Profile:
+    """Change some profile fields (the ones passed). ``updated_at`` moves only on a change."""
+    changes: dict = {}
+    if display_name is not _UNSET:
+        try:
+            changes["display_name"] = clean_display_name(display_name)
+        except ValidationError as error:
+            raise Invalid(f"display_name: {_first_message(error)}")
+    if bio is not _UNSET:
+        changes["bio"] = _optional_text(bio, field="bio", max_length=BIO_MAX)
+    if location is not _UNSET:
+        changes["location"] = _optional_text(location, field="location", max_length=LOCATION_MAX)
+    if theme_color is not _UNSET:
+        try:
+            validate_theme_color(theme_color)
+        except ValidationError as error:
+            raise Invalid(f"theme_color: {_first_message(error)}")
+        changes["theme_color"] = theme_color.upper()
+    if avatar_url is not _UNSET:
+        changes["avatar_url"] = _image_url(avatar_url, field="avatar_url", user=user)
+    if banner_url is not _UNSET:
+        changes["banner_url"] = _image_url(banner_url, field="banner_url", user=user)
+    if profile_music_url is not _UNSET:
+        url = profile_music_url.strip() if isinstance(profile_music_url, str) else None
+        if url:
+            try:
+                provider = music_provider_for(url)
+            except ValidationError as error:
+                raise Invalid(
+                    f"profile_music_url: {_first_message(error)}", code="invalid_music_url"
+                )
+            changes["profile_music_url"], changes["profile_music_provider"] = url, provider
+        else:
+            changes["profile_music_url"] = changes["profile_music_provider"] = None
+
+    with transaction.atomic():
+        profile = Profile.objects.select_for_update().filter(user=user).first()
+        if profile is None:  # e.g. a superuser made by createsuperuser
+            profile = Profile(user=user, display_name=changes.get("display_name") or "WYA user")
+        changed = [name for name, value in changes.items() if getattr(profile, name) != value]
+        for name in changed:
+            setattr(profile, name, changes[name])
+        if profile.pk is None:
+            profile.save()
+        elif changed:
+            profile.updated_at = timezone.now()
+            profile.save(update_fields=[*changed, "updated_at"])
+    user.profile = profile
+    return profile
+
+
+# --- bans and deletion ------------------------------------------------------------------------
+def _close_all_sockets(user_id: str, reason: str) -> None:
+    publish_on_commit(
+        user_group(user_id),
+        {"type": "socket.close", "reason": reason, "token_key": None, "session_key": None},
+    )
+
+
+def account_set_active(*, user: User, is_active: bool) -> User:
+    """Platform ban (``is_active=False``) or lift it. A ban logs every client out at once."""
+    from messaging.models import Presence
+
+    with transaction.atomic():
+        User.objects.filter(pk=user.pk).update(is_active=is_active)
+        user.is_active = is_active
+        if not is_active:
+            Token.objects.filter(user=user).delete()
+            Presence.objects.filter(user=user).delete()
+            _close_all_sockets(user.pk, "banned")
+    return user
+
+
+def account_tombstone(*, user: User) -> User:
+    """Erase an account's personal data but keep the row (messages and reports point at it).
+
+    Email becomes a unique unusable placeholder, the password unusable, the account inactive,
+    the profile anonymous; location, blocks, tokens, presence and room memberships (except in
+    rooms the user owns) are deleted. Messages, reports and moderation history stay.
+    """
+    from geo.models import Location
+    from messaging.models import Presence
+    from rooms.models import ChatRoomMember, Role
+    from safety.models import Block
+
+    with transaction.atomic():
+        user = User.objects.select_for_update().get(pk=user.pk)
+        user.email = f"deleted-{uuid.uuid4().hex}@deleted.invalid"
+        user.set_unusable_password()
+        user.is_active = False
+        user.is_staff = False
+        user.is_superuser = False
+        user.email_verified = False
+        user.last_login = None
+        user.date_of_birth = TOMBSTONE_DATE_OF_BIRTH
+        user.save()
+        user.groups.clear()
+        user.user_permissions.clear()
+        Profile.objects.update_or_create(
+            user=user,
+            defaults={
+                "display_name": DELETED_DISPLAY_NAME,
+                "bio": None,
+                "avatar_url": None,
+                "banner_url": None,
+                "theme_color": Profile.DEFAULT_THEME_COLOR,
+                "profile_music_url": None,
+                "profile_music_provider": None,
+                "location": None,
+                "updated_at": timezone.now(),
+            },
+        )
+        Location.objects.filter(user=user).delete()
+        Block.objects.filter(blocker=user).delete()
+        Block.objects.filter(blocked=user).delete()
+        Token.objects.filter(user=user).delete()
+        Presence.objects.filter(user=user).delete()
+        memberships = ChatRoomMember.objects.filter(user=user).exclude(role=Role.OWNER)
+        for room_id in list(memberships.values_list("room_id", flat=True)):
+            publish_on_commit(
+                room_group(room_id),
+                {
+                    "type": "room.member",
+                    "room_id": room_id,
+                    "user_id": user.pk,
+                    "event": "left",
+                    "role": None,
+                },
+            )
+        memberships.delete()
+        _close_all_sockets(user.pk, "deleted")
+    return user
+
+
+def account_delete(*, user: User, password: str) -> User:
+    """The owner deletes their account, confirming with their password."""
+    if not isinstance(password, str) or not password or not user.check_password(password):
+        raise Forbidden("The password is not correct.", code="wrong_password")
+    return account_tombstone(user=user)

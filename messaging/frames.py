@@ -1,0 +1,80 @@
+"""Strict parsing of client frames: wrong types, missing fields and bad values raise ``Invalid``.
+
+No coercion: ``"7"`` is not a room id and ``5`` is not a message.
+"""
+
+from wya.errors import Invalid
+
+MAX_CLIENT_ID = 64
+MAX_USER_ID = 255
+_MISSING = object()
+
+
+def _int(frame: dict, name: str, *, required: bool = True) -> int | None:
+    value = frame.get(name, _MISSING)
+    if value is _MISSING or value is None:
+        if required:
+            raise Invalid(f"{name} is required.")
+        return None
+    if isinstance(value, bool) or not isinstance(value, int) or value < 1:
+        raise Invalid(f"{name} must be a positive integer.")
+    return value
+
+
+def _str(frame: dict, name: str, *, required=True, max_length=None, choices=None) -> str | None:
+    value = frame.get(name, _MISSING)
+    if value is _MISSING or value is None:
+        if required:
+            raise Invalid(f"{name} is required.")
+        return None
+    if not isinstance(value, str):
+        raise Invalid(f"{name} must be a string.")
+    if max_length is not None and len(value) > max_length:
+        raise Invalid(f"{name} is at most {max_length} characters.")
+    if choices is not None and value not in choices:
+        raise Invalid(f"{name} must be one of {', '.join(choices)}.")
+    return value
+
+
+def _client_id(frame: dict) -> str | None:
+    client_id = _str(frame, "client_id", required=False, max_length=MAX_CLIENT_ID)
+    if client_id == "":
+        raise Invalid("client_id must not be empty.")
+    return client_id
+
+
+def _message(frame: dict) -> dict:
+    return {
+        "message": _str(frame, "message", required=False) or "",
+        "media_url": _str(frame, "media_url", required=False) or None,
+        "client_id": _client_id(frame),
+    }
+
+
+def parse(frame: dict) -> dict:
+    kind = frame["type"]
+    if kind == "room.send":
+        return {"room_id": _int(frame, "room_id"), **_message(frame)}
+    if kind == "dm.send":
+        return {"to": _str(frame, "to", max_length=MAX_USER_ID), **_message(frame)}
+    if kind == "typing":
+        room_id = _int(frame, "room_id", required=False)
+        to = _str(frame, "to", required=False, max_length=MAX_USER_ID)
+        if (room_id is None) == (to is None):
+            raise Invalid("typing needs either room_id or to.")
+        return {
+            "room_id": room_id,
+            "to": to,
+            "state": _str(frame, "state", choices=("start", "stop")),
+        }
+    if kind == "presence":
+        return {
+            "status": _str(frame, "status", choices=("online", "away")),
+            "activity": _str(
+                frame, "activity", required=False, choices=("chatting", "browsing", "idle")
+            ),
+            "room_id": _int(frame, "room_id", required=False),
+        }
+    if kind == "room.read":
+        return {"room_id": _int(frame, "room_id")}
+    return {}

@@ -1,0 +1,180 @@
+"""Reads with rules for direct messages and presence.
+
+Who may see whom is decided by ``safety.policy`` (segment, block, platform ban); this module only
+adds the relationship that presence needs on top: the two people share a room (non-banned
+memberships on both sides) or a direct-message conversation.
+"""
+
+import datetime as dt
+
+from django.conf import settings
+from django.contrib.auth import get_user_model
+from django.db.models import Case, F, Max, Q, QuerySet, When
+from django.utils import timezone
+
+from messaging.models import Presence, PresenceStatus, PrivateMessage
+from rooms.models import ChatRoomMember
+from safety import policy
+from wya.cursor import CursorPage, cursor_page
+from wya.errors import Invalid, NotFound
+
+User = get_user_model()
+
+
+# --- Relationships --------------------------------------------------------------------------
+def _room_ids_q(user_id: str) -> QuerySet:
+    return ChatRoomMember.objects.filter(user_id=user_id, is_banned=False).values("room_id")
+
+
+def related_user_ids_q(user) -> Q:
+    """Users who share a non-banned room membership or a conversation with ``user``."""
+    co_members = ChatRoomMember.objects.filter(
+        room_id__in=_room_ids_q(user.pk), is_banned=False
+    ).values("user_id")
+    wrote_to = PrivateMessage.objects.filter(sender_id=user.pk).values("recipient_id")
+    wrote_me = PrivateMessage.objects.filter(recipient_id=user.pk).values("sender_id")
+    return Q(pk__in=co_members) | Q(pk__in=wrote_to) | Q(pk__in=wrote_me)
+
+
+def presence_audience_ids(user) -> list[str]:
+    """Everyone who may see ``user``'s presence (the relation is symmetric), not ``user``."""
+    return list(
+        policy.visible_users(user)
+        .filter(related_user_ids_q(user))
+        .values_list("pk", flat=True)
+        .distinct()
+    )
+
+
+# --- Presence -------------------------------------------------------------------------------
+def _is_stale(row: Presence, now: dt.datetime) -> bool:
+    cutoff = now - dt.timedelta(seconds=settings.PRESENCE_TIMEOUT_SECONDS)
+    return row.last_seen_at is None or row.last_seen_at < cutoff
+
+
+def presence_state(row: Presence | None, *, now: dt.datetime | None = None) -> dict:
+    """``{status, activity, room_id}`` of a presence row; no row or a stale row is offline."""
+    now = now or timezone.now()
+    if row is None or row.status == PresenceStatus.OFFLINE or _is_stale(row, now):
+        return {"status": PresenceStatus.OFFLINE, "activity": None, "room_id": None}
+    return {"status": row.status, "activity": row.activity, "room_id": row.room_id}
+
+
+def presence_visible_to(viewer, user_ids) -> dict[str, dict]:
+    """``{user_id: {status, activity, room_id, last_seen_at}}`` for the users ``viewer`` may see.
+
+    Visible: the viewer themself, and users the policy lets the viewer see who share a room or a
+    conversation with the viewer; everyone else is left out. ``room_id`` is shown only when the
+    viewer is a member of that room too (a private room is never revealed). ``last_seen_at`` is
+    shown only when both people are adults (a minor's is never shown, not even to themself).
+    Two queries whatever the number of ids: the users with their presence rows, the viewer's rooms.
+    """
+    ids = {str(user_id) for user_id in user_ids if user_id}
+    if not ids:
+        return {}
+    others = policy.visible_users(viewer).filter(related_user_ids_q(viewer)).values("pk")
+    users = (
+        User.objects.filter(pk__in=ids)
+        .filter(Q(pk=viewer.pk) | Q(pk__in=others))
+        .select_related("presence")
+    )
+    users = list(users)
+    if not users:
+        return {}
+    viewer_rooms = set(_room_ids_q(viewer.pk).values_list("room_id", flat=True))
+    viewer_is_adult = policy.age_segment(viewer) == policy.ADULT
+    now = timezone.now()
+    result = {}
+    for user in users:
+        row = getattr(user, "presence", None)
+        state = presence_state(row, now=now)
+        if state["room_id"] not in viewer_rooms:
+            state["room_id"] = None
+        show_last_seen = viewer_is_adult and policy.age_segment(user) == policy.ADULT
+        state["last_seen_at"] = row.last_seen_at if (row is not None and show_last_seen) else None
+        result[user.pk] = state
+    return result
+
+
+def presence_list(viewer, user_ids) -> list[dict]:
+    """The presence API's list: visible users in the order asked, others left out."""
+    visible = presence_visible_to(viewer, user_ids)
+    seen, rows = set(), []
+    for user_id in user_ids:
+        if user_id in visible and user_id not in seen:
+            seen.add(user_id)
+            rows.append({"user_id": user_id, **visible[user_id]})
+    return rows
+
+
+def stale_presence_user_ids(*, now: dt.datetime | None = None) -> list[str]:
+    """Users still marked online/away whose heartbeat is older than the presence timeout."""
+    now = now or timezone.now()
+    cutoff = now - dt.timedelta(seconds=settings.PRESENCE_TIMEOUT_SECONDS)
+    return list(
+        Presence.objects.exclude(status=PresenceStatus.OFFLINE)
+        .filter(Q(last_seen_at__lt=cutoff) | Q(last_seen_at__isnull=True))
+        .values_list("user_id", flat=True)
+    )
+
+
+# --- Direct messages ------------------------------------------------------------------------
+def dm_partner_for(viewer, user_id: str):
+    """The other person of a conversation, or NotFound when the viewer may not see them."""
+    other = User.objects.filter(pk=str(user_id)).first()
+    if other is None or not policy.can_see(viewer, other):
+        raise NotFound("No such user.")
+    if other.pk == viewer.pk:
+        raise Invalid("A conversation is between two people.")
+    return other
+
+
+def dm_conversation(viewer, other) -> QuerySet:
+    """Every message between the two, either direction (no joins: the frame carries ids only)."""
+    return PrivateMessage.objects.filter(
+        Q(sender_id=viewer.pk, recipient_id=other.pk)
+        | Q(sender_id=other.pk, recipient_id=viewer.pk)
+    )
+
+
+def has_written_to(sender_id: str, recipient_id: str) -> bool:
+    return PrivateMessage.objects.filter(sender_id=sender_id, recipient_id=recipient_id).exists()
+
+
+def dm_conversations(viewer, *, before: int | None = None, limit: int = 50) -> tuple[list, bool]:
+    """My conversations, newest first: ``[(other_user, last_message)]`` and whether there are more.
+
+    Conversations with people the viewer may no longer see (block, segment, ban) are left out.
+    Two queries whatever the page size: one grouped query for the page of conversations, one for
+    their last messages with both people and their profiles.
+    """
+    rows = (
+        PrivateMessage.objects.filter(Q(sender_id=viewer.pk) | Q(recipient_id=viewer.pk))
+        .annotate(
+            partner=Case(When(sender_id=viewer.pk, then=F("recipient_id")), default=F("sender_id"))
+        )
+        .filter(partner__in=policy.visible_users(viewer).values("pk"))
+        .values("partner")
+        .annotate(last_id=Max("id"))
+        .order_by("-last_id")
+    )
+    if before is not None:
+        rows = rows.filter(last_id__lt=before)
+    page = list(rows[: limit + 1])
+    has_more = len(page) > limit
+    last_ids = [row["last_id"] for row in page[:limit]]
+    messages = PrivateMessage.objects.filter(id__in=last_ids).select_related(
+        "sender__profile", "recipient__profile"
+    )
+    by_id = {message.id: message for message in messages}
+    conversations = []
+    for last_id in last_ids:
+        message = by_id[last_id]
+        other = message.recipient if message.sender_id == viewer.pk else message.sender
+        conversations.append((other, message))
+    return conversations, has_more
+
+
+def dm_history(viewer, other, *, before=None, after=None, limit: int = 50) -> CursorPage:
+    """A page of the conversation in ascending id order. One query."""
+    return cursor_page(dm_conversation(viewer, other), before=before, after=after, limit=limit)

@@ -1,0 +1,246 @@
+"""Writes for direct messages, presence and socket control. Persist, then publish after commit.
+
+- ``dm_send``: the one code path for REST and WebSocket direct messages.
+- presence: ``presence_connected`` / ``presence_disconnected`` (socket counting in the shared
+  cache), ``presence_heartbeat``, ``presence_set`` and ``presence_expire_stale`` (the worker).
+"""
+
+from django.conf import settings
+from django.contrib.auth import get_user_model
+from django.core.cache import cache
+from django.db import transaction
+from django.utils import timezone
+
+from messaging import selectors
+from messaging.models import Presence, PresenceStatus, PrivateMessage
+from rooms.models import ChatRoomMember
+from safety import policy
+from wya import ratelimit
+from wya.errors import Forbidden, Invalid, NotFound, RateLimited
+from wya.live import publish_on_commit, user_group
+
+User = get_user_model()
+
+MAX_MESSAGE_LENGTH = 2000
+ACTIVITIES = ("chatting", "browsing", "idle")
+SETTABLE_STATUSES = (PresenceStatus.ONLINE, PresenceStatus.AWAY)
+
+
+def raise_for(decision: policy.Decision) -> None:
+    """Turn a refused policy decision into the matching service error."""
+    if decision:
+        return
+    if decision.code == "not_found":
+        raise NotFound(decision.detail, code="not_found")
+    if decision.code == "invalid":
+        raise Invalid(decision.detail)
+    raise Forbidden(decision.detail, code=decision.code or "forbidden")
+
+
+# --- Direct messages ------------------------------------------------------------------------
+def dm_payload(message: PrivateMessage) -> dict:
+    return {
+        "id": message.id,
+        "sender_id": message.sender_id,
+        "recipient_id": message.recipient_id,
+        "message": message.message,
+        "media_url": message.media_url,
+        "created_at": message.created_at.isoformat(),
+    }
+
+
+def _validate_text(message, media_url) -> tuple[str, str | None]:
+    if message is None:
+        message = ""
+    if not isinstance(message, str):
+        raise Invalid("message must be text.")
+    if media_url is not None and not isinstance(media_url, str):
+        raise Invalid("media_url must be a URL or null.")
+    media_url = media_url or None
+    if len(message) > MAX_MESSAGE_LENGTH:
+        raise Invalid(f"A message is at most {MAX_MESSAGE_LENGTH} characters.")
+    if not message.strip() and media_url is None:
+        raise Invalid("A message needs text or media.")
+    return message, media_url
+
+
+def _check_media(user, media_url: str | None) -> None:
+    if media_url is None:
+        return
+    try:
+        from messaging.media import media_url_issued_to  # GEO+MEDIA's module (contract 1)
+    except ImportError:  # fail closed until media exists
+        raise Invalid("media_url must be a file you uploaded to /api/media/.")
+    if not media_url_issued_to(media_url, user):
+        raise Invalid("media_url must be a file you uploaded to /api/media/.")
+
+
+def dm_send(*, sender, recipient_id: str, message: str, media_url=None) -> PrivateMessage:
+    """Send a direct message; refused across segments/blocks (404), muted (403 ``muted``),
+    restricted senders starting a new conversation (403 ``restricted``)."""
+    message, media_url = _validate_text(message, media_url)
+    recipient = User.objects.filter(pk=str(recipient_id)).first()
+    if recipient is None:
+        raise NotFound("No such user.")
+    has_conversation = selectors.has_written_to(recipient.pk, sender.pk)
+    raise_for(policy.can_message(sender, recipient, has_conversation=has_conversation))
+    _check_media(sender, media_url)
+    if not ratelimit.allow("messages", sender.pk):
+        raise RateLimited("You are sending messages too fast; wait a moment.")
+    with transaction.atomic():
+        dm = PrivateMessage.objects.create(
+            sender=sender, recipient=recipient, message=message, media_url=media_url
+        )
+        event = {"type": "dm.message", "message": dm_payload(dm)}
+        publish_on_commit(user_group(sender.pk), event)
+        publish_on_commit(user_group(recipient.pk), event)
+    return dm
+
+
+# --- Presence -------------------------------------------------------------------------------
+def _sockets_key(user_id: str) -> str:
+    return f"presence:sockets:{user_id}"
+
+
+def sockets_opened(user_id: str) -> int:
+    """Count one more open socket of a user, in the shared cache (all processes)."""
+    key = _sockets_key(user_id)
+    cache.add(key, 0, timeout=None)
+    try:
+        return cache.incr(key)
+    except ValueError:  # deleted in between
+        cache.add(key, 1, timeout=None)
+        return 1
+
+
+def sockets_closed(user_id: str) -> int:
+    """Count one socket less; returns how many remain open (never below zero)."""
+    key = _sockets_key(user_id)
+    try:
+        remaining = cache.decr(key)
+    except ValueError:
+        return 0
+    if remaining < 0:
+        cache.set(key, 0, timeout=None)
+        return 0
+    return remaining
+
+
+def _publish_presence(user, state: dict) -> None:
+    """A ``presence`` frame to everyone who may see ``user`` (not to ``user``'s own sockets).
+
+    ``room_id`` is kept only for receivers who are members of that room themselves.
+    """
+    audience = selectors.presence_audience_ids(user)
+    room_members = set()
+    if state.get("room_id") is not None:
+        room_members = set(
+            ChatRoomMember.objects.filter(
+                room_id=state["room_id"], is_banned=False, user_id__in=audience
+            ).values_list("user_id", flat=True)
+        )
+    frame = {"type": "presence", "user_id": user.pk, "status": state["status"]}
+    frame["activity"] = state.get("activity")
+    for receiver in audience:
+        visible_room = state.get("room_id") if receiver in room_members else None
+        publish_on_commit(user_group(receiver), {**frame, "room_id": visible_room})
+
+
+def _save_presence(user, *, status, activity=None, room_id=None, publish=True) -> Presence:
+    now = timezone.now()
+    with transaction.atomic():
+        row, _ = Presence.objects.update_or_create(
+            user_id=user.pk,
+            defaults={
+                "status": status,
+                "activity": activity,
+                "room_id": room_id,
+                "last_seen_at": now,
+                "updated_at": now,
+            },
+        )
+        if publish:
+            _publish_presence(user, {"status": status, "activity": activity, "room_id": room_id})
+    return row
+
+
+def presence_connected(*, user) -> None:
+    """A socket opened: count it; the first one marks the user online and tells the audience."""
+    sockets_opened(user.pk)
+    row = Presence.objects.filter(user_id=user.pk).first()
+    current = selectors.presence_state(row)
+    if current["status"] == PresenceStatus.OFFLINE:
+        _save_presence(user, status=PresenceStatus.ONLINE)
+    else:
+        presence_heartbeat(user=user)
+
+
+def presence_disconnected(*, user) -> None:
+    """A socket closed: the LAST one of the user (across processes) marks them offline."""
+    if sockets_closed(user.pk) > 0:
+        return
+    now = timezone.now()
+    with transaction.atomic():
+        changed = (
+            Presence.objects.filter(user_id=user.pk)
+            .exclude(status=PresenceStatus.OFFLINE)
+            .update(
+                status=PresenceStatus.OFFLINE,
+                activity=None,
+                room_id=None,
+                last_seen_at=now,
+                updated_at=now,
+            )
+        )
+        if changed:  # no row (e.g. a deleted account) means offline already: nothing to write
+            _publish_presence(user, {"status": PresenceStatus.OFFLINE})
+
+
+def presence_heartbeat(*, user) -> None:
+    """A ``ping``: refresh ``last_seen_at``; a user the worker marked offline comes back online."""
+    now = timezone.now()
+    updated = (
+        Presence.objects.filter(user_id=user.pk)
+        .exclude(status=PresenceStatus.OFFLINE)
+        .update(last_seen_at=now, updated_at=now)
+    )
+    if not updated:
+        _save_presence(user, status=PresenceStatus.ONLINE)
+
+
+def presence_set(*, user, status, activity=None, room_id=None) -> Presence:
+    """The ``presence`` frame: status online/away, activity, and a room the user is in."""
+    if status not in SETTABLE_STATUSES:
+        raise Invalid("status must be online or away.")
+    if activity is not None and activity not in ACTIVITIES:
+        raise Invalid("activity must be chatting, browsing or idle.")
+    if room_id is not None:
+        if isinstance(room_id, bool) or not isinstance(room_id, int):
+            raise Invalid("room_id must be a room id or null.")
+        from rooms.selectors import room_ids_for_user  # ROOMS (contract 4)
+
+        if room_id not in set(room_ids_for_user(user)):
+            raise NotFound("No such room.")
+    return _save_presence(user, status=status, activity=activity, room_id=room_id)
+
+
+def presence_expire_stale(*, now=None) -> list[str]:
+    """One pass of the worker: rows whose heartbeat is older than the timeout become offline,
+    and the people who may see them get an offline ``presence`` frame. Returns the user ids."""
+    now = now or timezone.now()
+    cutoff = now - timezone.timedelta(seconds=settings.PRESENCE_TIMEOUT_SECONDS)
+    expired = []
+    for user_id in selectors.stale_presence_user_ids(now=now):
+        with transaction.atomic():
+            changed = (
+                Presence.objects.filter(user_id=user_id, last_seen_at__lt=cutoff)
+                .exclude(status=PresenceStatus.OFFLINE)
+                .update(status=PresenceStatus.OFFLINE, activity=None, room_id=None, updated_at=now)
+            )
+            if not changed:
+                continue  # a heartbeat came in meanwhile
+            user = User.objects.get(pk=user_id)
+            _publish_presence(user, {"status": PresenceStatus.OFFLINE})
+        cache.delete(_sockets_key(user_id))  # no live socket has pinged: forget the count
+        expired.append(user_id)
+    return expired

@@ -1,0 +1,166 @@
+"""The rooms REST API (API.md "Rooms"): thin views that parse input, call a service or a
+selector, and shape the output."""
+
+from rest_framework import status
+from rest_framework.response import Response
+from rest_framework.views import APIView
+
+from rooms import selectors, services
+from rooms.serializers import (
+    AddMemberInput,
+    MemberEventSerializer,
+    MemberSerializer,
+    MessageInput,
+    MyRoomSerializer,
+    RoleInput,
+    RoomDetailSerializer,
+    RoomInput,
+    RoomMessageSerializer,
+    RoomUpdateInput,
+)
+from wya.api import Pagination
+from wya.cursor import parse_cursor
+
+
+def _parse(serializer_class, data, **kwargs) -> dict:
+    serializer = serializer_class(data=data, **kwargs)
+    serializer.is_valid(raise_exception=True)
+    return serializer.validated_data
+
+
+def _room_detail(user, room) -> dict:
+    """The room as its detail view shows it to ``user``."""
+    return RoomDetailSerializer(selectors.room_for_display(user, room)).data
+
+
+class RoomListCreateView(APIView):
+    def get(self, request):
+        paginator = Pagination()
+        page = paginator.paginate_queryset(selectors.my_rooms(request.user), request, view=self)
+        return paginator.get_paginated_response(MyRoomSerializer(page, many=True).data)
+
+    def post(self, request):
+        data = _parse(RoomInput, request.data)
+        room = services.room_create(user=request.user, **data)
+        return Response(_room_detail(request.user, room), status=status.HTTP_201_CREATED)
+
+
+class RoomDetailView(APIView):
+    def get(self, request, room_id: int):
+        access = selectors.room_access(request.user, selectors.clean_room_id(room_id))
+        if access.is_banned:
+            access.require_member()  # 403 banned: they know the room, they may not read it
+        return Response(_room_detail(request.user, access.room))
+
+    def patch(self, request, room_id: int):
+        data = _parse(RoomUpdateInput, request.data, partial=True)
+        room = services.room_update(user=request.user, room_id=room_id, **data)
+        return Response(_room_detail(request.user, room))
+
+    def delete(self, request, room_id: int):
+        services.room_delete(user=request.user, room_id=room_id)
+        return Response(status=status.HTTP_204_NO_CONTENT)
+
+
+class RoomJoinView(APIView):
+    def post(self, request, room_id: int):
+        membership, created = services.room_join(user=request.user, room_id=room_id)
+        return Response(
+            _room_detail(request.user, membership.room),
+            status=status.HTTP_201_CREATED if created else status.HTTP_200_OK,
+        )
+
+
+class RoomLeaveView(APIView):
+    def post(self, request, room_id: int):
+        room = services.room_leave(user=request.user, room_id=room_id)
+        return Response(
+            {
+                "room_id": room_id,
+                "room_deleted": room is None,
+                "owner_id": room.owner_id if room is not None else None,
+            }
+        )
+
+
+class RoomMembersView(APIView):
+    def get(self, request, room_id: int):
+        access = selectors.room_access(request.user, selectors.clean_room_id(room_id))
+        access.require_member()
+        paginator = Pagination()
+        page = paginator.paginate_queryset(
+            selectors.room_members(request.user, access), request, view=self
+        )
+        presence = selectors.presence_for(request.user, [m.user_id for m in page])
+        data = MemberSerializer(page, many=True, context={"presence": presence}).data
+        return paginator.get_paginated_response(data)
+
+    def post(self, request, room_id: int):
+        data = _parse(AddMemberInput, request.data)
+        membership = services.room_member_add(
+            actor=request.user, room_id=room_id, user_id=data["user_id"]
+        )
+        return Response(MemberSerializer(membership).data, status=status.HTTP_201_CREATED)
+
+
+class MemberRoleView(APIView):
+    def patch(self, request, room_id: int, user_id: str):
+        data = _parse(RoleInput, request.data)
+        membership = services.room_member_set_role(
+            actor=request.user, room_id=room_id, user_id=user_id, role=data["role"]
+        )
+        return Response(MemberSerializer(membership).data)
+
+
+def _event(room_id: int, user_id: str, event: str, role=None) -> dict:
+    return MemberEventSerializer(
+        {"room_id": room_id, "user_id": user_id, "event": event, "role": role}
+    ).data
+
+
+class MemberKickView(APIView):
+    def post(self, request, room_id: int, user_id: str):
+        services.room_member_kick(actor=request.user, room_id=room_id, user_id=user_id)
+        return Response(_event(room_id, user_id, "kicked"))
+
+
+class MemberBanView(APIView):
+    def post(self, request, room_id: int, user_id: str):
+        services.room_member_ban(actor=request.user, room_id=room_id, user_id=user_id)
+        return Response(_event(room_id, user_id, "banned"))
+
+
+class MemberUnbanView(APIView):
+    def post(self, request, room_id: int, user_id: str):
+        services.room_member_unban(actor=request.user, room_id=room_id, user_id=user_id)
+        return Response(_event(room_id, user_id, "unbanned"))
+
+
+class RoomMessagesView(APIView):
+    def get(self, request, room_id: int):
+        cursor = parse_cursor(request.query_params)
+        access = selectors.room_access(request.user, selectors.clean_room_id(room_id))
+        access.require_member()
+        page = selectors.room_history(request.user, access.room.pk, **cursor)
+        return Response(
+            {
+                "results": RoomMessageSerializer(page.items, many=True).data,
+                "has_more": page.has_more,
+            }
+        )
+
+    def post(self, request, room_id: int):
+        data = _parse(MessageInput, request.data)
+        message = services.room_message_send(
+            user=request.user,
+            room_id=room_id,
+            message=data.get("message", ""),
+            media_url=data.get("media_url"),
+        )
+        return Response(services.room_message_payload(message), status=status.HTTP_201_CREATED)
+
+
+class RoomReadView(APIView):
+    def post(self, request, room_id: int):
+        membership = services.room_mark_read(user=request.user, room_id=room_id)
+        return Response({"room_id": membership.room_id, "last_seen_at": membership.last_seen_at})

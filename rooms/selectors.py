@@ -1,0 +1,253 @@
+"""Reads with rules for rooms: access checks, my rooms with unread counts, members, history.
+
+Who may see a room is decided by ``safety.policy`` (a room belongs to its owner's age segment;
+public rooms are seen by people who may see the owner). This module adds the room's own state on
+top: membership rows, roles and bans. Every list here costs a constant number of queries.
+"""
+
+import datetime as dt
+from dataclasses import dataclass
+
+from django.db.models import (
+    Case,
+    Count,
+    F,
+    IntegerField,
+    OuterRef,
+    QuerySet,
+    Subquery,
+    Value,
+    When,
+)
+from django.db.models.functions import Coalesce
+
+from rooms.models import ChatRoom, ChatRoomMember, ChatRoomMessage, Role
+from safety import policy
+from wya.cursor import CursorPage, cursor_page
+from wya.db import TimestampField
+from wya.errors import Forbidden, NotFound
+
+EPOCH = dt.datetime(1970, 1, 1, tzinfo=dt.UTC)
+STAFF_ROLES = (Role.OWNER, Role.MOD)
+ROLE_ORDER = {Role.OWNER: 0, Role.MOD: 1, Role.AGENT: 2, Role.USER: 3}
+
+
+def no_such_room() -> NotFound:
+    return NotFound("No such room.", code="not_found")
+
+
+MAX_SERIAL = 2**31 - 1
+
+
+def clean_room_id(value) -> int:
+    """A room id from a URL, a body or a socket frame; anything that cannot be one is a 404."""
+    if isinstance(value, bool):
+        raise NotFound("No such room.", code="not_found")
+    if isinstance(value, str) and value.isascii() and value.isdigit() and len(value) < 12:
+        value = int(value)
+    if not isinstance(value, int) or not 1 <= value <= MAX_SERIAL:
+        raise NotFound("No such room.", code="not_found")
+    return value
+
+
+# --- Access ---------------------------------------------------------------------------------
+@dataclass
+class RoomAccess:
+    """A room the caller may know about, and the caller's membership row (or None)."""
+
+    room: ChatRoom
+    membership: ChatRoomMember | None
+
+    @property
+    def is_banned(self) -> bool:
+        return self.membership is not None and self.membership.is_banned
+
+    @property
+    def is_member(self) -> bool:
+        return self.membership is not None and not self.membership.is_banned
+
+    @property
+    def role(self) -> str | None:
+        return self.membership.role if self.is_member else None
+
+    def require_member(self) -> ChatRoomMember:
+        """The caller's non-banned membership, or 403 (banned / not a member)."""
+        if self.is_banned:
+            raise Forbidden("You are banned from this room.", code="banned")
+        if not self.is_member:
+            raise Forbidden("You are not a member of this room.", code="not_member")
+        return self.membership
+
+    def require_staff(self) -> ChatRoomMember:
+        """OWNR or MOD, or 403."""
+        membership = self.require_member()
+        if membership.role not in STAFF_ROLES:
+            raise Forbidden(
+                "Only the room's owner or a moderator may do this.", code="not_room_staff"
+            )
+        return membership
+
+    def require_owner(self) -> ChatRoomMember:
+        membership = self.require_member()
+        if membership.role != Role.OWNER:
+            raise Forbidden("Only the room's owner may do this.", code="not_room_owner")
+        return membership
+
+
+def room_access(user, room_id, *, for_update: bool = False) -> RoomAccess:
+    """The room if ``user`` may know it exists, else 404 (other segment, block with the owner of
+    a public room, private room they are not in). With ``for_update`` the room row is locked
+    (call inside ``transaction.atomic``): every membership change serialises on it."""
+    rooms = ChatRoom.objects.select_related("owner")
+    if for_update:
+        rooms = rooms.select_for_update(of=("self",))
+    room = rooms.filter(pk=room_id).first()
+    if room is None:
+        raise no_such_room()
+    membership = ChatRoomMember.objects.filter(room_id=room.pk, user_id=user.pk).first()
+    if not policy.can_see_room(user, room, has_membership_row=membership is not None):
+        raise no_such_room()
+    return RoomAccess(room=room, membership=membership)
+
+
+def can_read_room(user, room_id) -> bool:
+    """May ``user`` read the room's history and receive its live events (contract 4)."""
+    try:
+        return room_access(user, clean_room_id(room_id)).is_member
+    except NotFound:
+        return False
+
+
+def room_ids_for_user(user) -> list[int]:
+    """Rooms of the user's segment where the user is a non-banned member (contract 4)."""
+    return list(
+        ChatRoomMember.objects.filter(user_id=user.pk, is_banned=False)
+        .filter(policy.room_segment_q(user, prefix="room__"))
+        .order_by("room_id")
+        .values_list("room_id", flat=True)
+    )
+
+
+def room_member_ids(room_id) -> list[str]:
+    """User ids of the room's non-banned members (contract 4)."""
+    return list(
+        ChatRoomMember.objects.filter(room_id=room_id, is_banned=False)
+        .order_by("joined_at", "id")
+        .values_list("user_id", flat=True)
+    )
+
+
+def member_count(room_id) -> int:
+    return ChatRoomMember.objects.filter(room_id=room_id, is_banned=False).count()
+
+
+def room_for_display(user, room: ChatRoom) -> ChatRoom:
+    """The room with ``member_count`` and the caller's ``my_role`` (None unless a member)."""
+    room.member_count = member_count(room.pk)
+    membership = ChatRoomMember.objects.filter(room_id=room.pk, user_id=user.pk).first()
+    room.my_role = membership.role if membership and not membership.is_banned else None
+    return room
+
+
+def _member_count_subquery(room_ref: str):
+    counts = (
+        ChatRoomMember.objects.filter(room_id=OuterRef(room_ref), is_banned=False)
+        .order_by()
+        .values("room_id")
+        .annotate(n=Count("id"))
+        .values("n")
+    )
+    return Coalesce(Subquery(counts, output_field=IntegerField()), Value(0))
+
+
+# --- My rooms -------------------------------------------------------------------------------
+def visible_messages(viewer) -> QuerySet:
+    """Room messages minus those whose author the viewer blocked or who blocked the viewer."""
+    return ChatRoomMessage.objects.exclude(policy.block_exists_q(viewer, "user_id"))
+
+
+def my_rooms(user) -> QuerySet:
+    """My non-banned memberships (rooms of my segment) with the room, ``unread_count`` and
+    ``member_count``; most recently active room first. One query for any page size.
+
+    Unread: messages created after my ``last_seen_at`` (all of them if I never read the room),
+    not counting my own messages nor those of people blocked either way with me.
+    """
+    since = Coalesce(OuterRef("last_seen_at"), Value(EPOCH, output_field=TimestampField()))
+    unread = (
+        visible_messages(user)
+        .filter(room_id=OuterRef("room_id"), created_at__gt=since)
+        .exclude(user_id=user.pk)
+        .order_by()
+        .values("room_id")
+        .annotate(n=Count("id"))
+        .values("n")
+    )
+    last_message = (
+        ChatRoomMessage.objects.filter(room_id=OuterRef("room_id")).order_by("-id").values("id")[:1]
+    )
+    return (
+        ChatRoomMember.objects.filter(user_id=user.pk, is_banned=False)
+        .filter(policy.room_segment_q(user, prefix="room__"))
+        .select_related("room")
+        .annotate(
+            unread_count=Coalesce(Subquery(unread, output_field=IntegerField()), Value(0)),
+            member_count=_member_count_subquery("room_id"),
+            last_message_id=Subquery(last_message, output_field=IntegerField()),
+        )
+        .order_by(F("last_message_id").desc(nulls_last=True), "-room_id")
+    )
+
+
+# --- Members --------------------------------------------------------------------------------
+def room_members(viewer, access: RoomAccess) -> QuerySet:
+    """Members of the room as ``viewer`` (a member) may see them: people blocked either way with
+    the viewer are left out; banned rows are listed for the owner and moderators only (so they
+    can unban), never for ordinary members. Ordered owner, moderators, members, then by seniority.
+    """
+    rows = (
+        ChatRoomMember.objects.filter(room_id=access.room.pk)
+        .exclude(policy.block_exists_q(viewer, "user_id"))
+        .select_related("user__profile")
+        .annotate(
+            role_rank=Case(
+                *[When(role=role, then=Value(rank)) for role, rank in ROLE_ORDER.items()],
+                default=Value(9),
+                output_field=IntegerField(),
+            )
+        )
+        .order_by("is_banned", "role_rank", "joined_at", "id")
+    )
+    if access.role not in STAFF_ROLES:
+        rows = rows.filter(is_banned=False)
+    return rows
+
+
+def presence_for(viewer, user_ids) -> dict[str, dict]:
+    """Presence of the users the viewer may see (LIVE's ``presence_visible_to``)."""
+    from messaging.selectors import presence_visible_to
+
+    return presence_visible_to(viewer, user_ids)
+
+
+# --- History --------------------------------------------------------------------------------
+def room_history(viewer, room_id: int, *, before=None, after=None, limit: int = 50) -> CursorPage:
+    """A page of the room's messages in ascending id order, minus blocked authors. One query."""
+    messages = (
+        visible_messages(viewer)
+        .filter(room_id=room_id)
+        .only("id", "room_id", "user_id", "message", "media_url", "created_at")
+    )
+    return cursor_page(messages, before=before, after=after, limit=limit)
+
+
+def handover_candidate(room_id: int, *, exclude_user_id: str) -> ChatRoomMember | None:
+    """Who gets the room when its owner leaves: the longest-standing moderator, else the
+    longest-standing member (banned people never)."""
+    rows = ChatRoomMember.objects.filter(room_id=room_id, is_banned=False).exclude(
+        user_id=exclude_user_id
+    )
+    return (
+        rows.filter(role=Role.MOD).order_by("joined_at", "id").first()
+        or rows.order_by("joined_at", "id").first()
+    )

@@ -1,0 +1,453 @@
+"""Every write on rooms, memberships and room messages.
+
+Keyword-only arguments, one transaction each, service errors (``wya.errors``) for refusals, and
+live events published only after commit (``wya.live.publish_on_commit``). REST views, the
+WebSocket consumer, pages and the admin all call these functions; nobody else writes.
+
+Membership changes lock the room row first (``SELECT ... FOR UPDATE``), so capacity checks,
+joins, adds, bans and ownership handovers never interleave.
+"""
+
+from django.conf import settings
+from django.contrib.auth import get_user_model
+from django.core.exceptions import ValidationError
+from django.db import transaction
+from django.utils import timezone
+
+from rooms.models import ChatRoom, ChatRoomMember, ChatRoomMessage, Role
+from rooms.selectors import (
+    RoomAccess,
+    clean_room_id,
+    handover_candidate,
+    member_count,
+    room_access,
+)
+from rooms.serializers import (
+    DESCRIPTION_MAX,
+    ROOM_NAME_MAX,
+    RoomMessageSerializer,
+    room_capacity,
+)
+from safety import policy
+from wya import ratelimit
+from wya.errors import Conflict, Forbidden, Invalid, NotFound, RateLimited
+from wya.live import publish_on_commit, room_group, user_group
+
+MESSAGE_MAX = 2000
+MEDIA_URL_MAX = 1000
+_UNSET = object()
+
+
+# --- Small helpers --------------------------------------------------------------------------
+def _access(user, room_id, *, for_update: bool = False) -> RoomAccess:
+    return room_access(user, clean_room_id(room_id), for_update=for_update)
+
+
+def _is_user_id(value) -> bool:
+    """Could this be a user id at all (text, ≤ 255, no NUL: PostgreSQL refuses NUL in text)."""
+    return isinstance(value, str) and 0 < len(value) <= 255 and "\x00" not in value
+
+
+def _user_or_404(user_id):
+    if not _is_user_id(user_id):
+        raise NotFound("No such user.", code="not_found")
+    user = get_user_model().objects.filter(pk=user_id).first()
+    if user is None:
+        raise NotFound("No such user.", code="not_found")
+    return user
+
+
+def _membership_of(room: ChatRoom, user_id: str) -> ChatRoomMember | None:
+    if not _is_user_id(user_id):
+        return None
+    return ChatRoomMember.objects.filter(room_id=room.pk, user_id=user_id).first()
+
+
+def _clean_room_name(value) -> str:
+    name = value.strip() if isinstance(value, str) else ""
+    if "\x00" in name:
+        raise Invalid("A room name cannot contain NUL characters.", code="invalid")
+    if not name:
+        raise Invalid("A room name is required.", code="invalid")
+    if len(name) > ROOM_NAME_MAX:
+        raise Invalid(f"A room name has at most {ROOM_NAME_MAX} characters.", code="invalid")
+    return name
+
+
+def _clean_description(value) -> str | None:
+    if value is None:
+        return None
+    if not isinstance(value, str) or len(value) > DESCRIPTION_MAX or "\x00" in value:
+        raise Invalid(f"A description has at most {DESCRIPTION_MAX} characters.", code="invalid")
+    return value.strip() or None
+
+
+def _clean_music(url) -> tuple[str | None, str | None]:
+    """``(music_url, music_provider)``; empty clears the music."""
+    if url is None or url == "":
+        return None, None
+    from accounts.validators import music_provider_for
+
+    try:
+        return url, music_provider_for(url)
+    except ValidationError as error:
+        raise Invalid(f"music_url: {error.messages[0]}", code="invalid")
+
+
+def _clean_max_participants(value) -> int:
+    cap = settings.ALPHA_MAX_ROOM_MEMBERS
+    if isinstance(value, bool) or not isinstance(value, int) or not 2 <= value <= cap:
+        raise Invalid(f"max_participants must be between 2 and {cap}.", code="invalid")
+    return value
+
+
+def _clean_background_color(value) -> str:
+    import re
+
+    if not isinstance(value, str) or not re.fullmatch(r"#[0-9A-Fa-f]{6}", value):
+        raise Invalid("background_color: use a colour of the form #RRGGBB.", code="invalid")
+    return value
+
+
+def _media_issued_to(url: str, user) -> bool:
+    """GEO+MEDIA's contract 1; without the media module nothing is accepted (fail closed)."""
+    try:
+        from messaging.media import media_url_issued_to
+    except ImportError:
+        return False
+    return bool(media_url_issued_to(url, user))
+
+
+def member_event(room_id: int, user_id: str, event: str, role: str | None) -> dict:
+    return {
+        "type": "room.member",
+        "room_id": room_id,
+        "user_id": user_id,
+        "event": event,
+        "role": role,
+    }
+
+
+def _publish_member(room_id: int, user_id: str, event: str, role: str | None = None) -> None:
+    """``room.member`` to the room after commit; a join also goes to the new member's sockets."""
+    payload = member_event(room_id, user_id, event, role)
+    publish_on_commit(room_group(room_id), payload)
+    if event == "joined":
+        publish_on_commit(user_group(user_id), payload)
+
+
+def _ensure_capacity(room: ChatRoom) -> None:
+    """Call with the room row locked: counts non-banned members against the Alpha cap."""
+    if member_count(room.pk) >= room_capacity(room):
+        raise Conflict(
+            f"This room is full ({room_capacity(room)} members at most).", code="room_full"
+        )
+
+
+# --- Rooms ----------------------------------------------------------------------------------
+@transaction.atomic
+def room_create(
+    *,
+    user,
+    room_name,
+    description=None,
+    is_public: bool = True,
+    background_color: str = ChatRoom.DEFAULT_BACKGROUND_COLOR,
+    music_url=None,
+    max_participants=None,
+) -> ChatRoom:
+    """Create a room; the creator becomes its owner (an ``OWNR`` membership row)."""
+    decision = policy.may_create_or_join_public(user)
+    if not decision:
+        raise Forbidden(decision.detail, code=decision.code)
+    music_url, music_provider = _clean_music(music_url)
+    now = timezone.now()
+    room = ChatRoom.objects.create(
+        room_name=_clean_room_name(room_name),
+        description=_clean_description(description),
+        owner=user,
+        is_public=bool(is_public),
+        background_color=_clean_background_color(background_color),
+        music_url=music_url,
+        music_provider=music_provider,
+        max_participants=_clean_max_participants(
+            settings.ALPHA_MAX_ROOM_MEMBERS if max_participants is None else max_participants
+        ),
+        created_at=now,
+        updated_at=now,
+    )
+    ChatRoomMember.objects.create(room=room, user=user, role=Role.OWNER, joined_at=now)
+    _publish_member(room.pk, user.pk, "joined", Role.OWNER)
+    return room
+
+
+@transaction.atomic
+def room_update(
+    *,
+    user,
+    room_id,
+    room_name=_UNSET,
+    description=_UNSET,
+    is_public=_UNSET,
+    background_color=_UNSET,
+    music_url=_UNSET,
+    max_participants=_UNSET,
+) -> ChatRoom:
+    """Edit a room (owner or moderator). Lowering ``max_participants`` below the current number
+    of members removes nobody; it only stops new joins until people leave."""
+    access = _access(user, room_id, for_update=True)
+    access.require_staff()
+    room = access.room
+    if room_name is not _UNSET:
+        room.room_name = _clean_room_name(room_name)
+    if description is not _UNSET:
+        room.description = _clean_description(description)
+    if is_public is not _UNSET:
+        room.is_public = bool(is_public)
+    if background_color is not _UNSET:
+        room.background_color = _clean_background_color(background_color)
+    if music_url is not _UNSET:
+        room.music_url, room.music_provider = _clean_music(music_url)
+    if max_participants is not _UNSET:
+        room.max_participants = _clean_max_participants(max_participants)
+    room.updated_at = timezone.now()
+    room.save()
+    return room
+
+
+@transaction.atomic
+def room_delete(*, user, room_id) -> None:
+    """Delete a room with its memberships and messages (owner only)."""
+    access = _access(user, room_id, for_update=True)
+    access.require_owner()
+    access.room.delete()
+
+
+# --- Membership -----------------------------------------------------------------------------
+@transaction.atomic
+def room_join(*, user, room_id) -> tuple[ChatRoomMember, bool]:
+    """Join a public room of my segment. Returns ``(membership, created)``; joining a room I am
+    already in changes nothing. Capacity is checked with the room row locked."""
+    access = _access(user, room_id, for_update=True)
+    if access.is_banned:
+        raise Forbidden("You are banned from this room.", code="banned")
+    if access.is_member:
+        return access.membership, False
+    decision = policy.may_join_room(user, access.room)
+    if not decision:
+        if decision.code == "not_found":
+            raise NotFound("No such room.", code="not_found")
+        raise Forbidden(decision.detail, code=decision.code)
+    _ensure_capacity(access.room)
+    membership = ChatRoomMember.objects.create(
+        room=access.room, user=user, role=Role.USER, joined_at=timezone.now()
+    )
+    _publish_member(access.room.pk, user.pk, "joined", Role.USER)
+    return membership, True
+
+
+@transaction.atomic
+def room_leave(*, user, room_id) -> ChatRoom | None:
+    """Leave a room. When the owner leaves, the room goes to the longest-standing moderator, else
+    the longest-standing member; an owner leaving an otherwise empty room deletes it.
+    Returns the room, or None when it was deleted. A banned person cannot "leave" (that would
+    erase the ban)."""
+    access = _access(user, room_id, for_update=True)
+    membership = access.require_member()
+    room = access.room
+    if membership.role != Role.OWNER:
+        membership.delete()
+        _publish_member(room.pk, user.pk, "left")
+        return room
+    heir = handover_candidate(room.pk, exclude_user_id=user.pk)
+    if heir is None:
+        room.delete()
+        return None
+    membership.delete()
+    heir.role = Role.OWNER
+    heir.save(update_fields=["role"])
+    room.owner_id = heir.user_id
+    room.updated_at = timezone.now()
+    room.save(update_fields=["owner", "updated_at"])
+    _publish_member(room.pk, user.pk, "left")
+    _publish_member(room.pk, heir.user_id, "role", Role.OWNER)
+    return room
+
+
+@transaction.atomic
+def room_member_add(*, actor, room_id, user_id) -> ChatRoomMember:
+    """An owner or moderator adds someone they may see, of the room's segment (any room)."""
+    access = _access(actor, room_id, for_update=True)
+    access.require_staff()
+    target = _user_or_404(user_id)
+    decision = policy.may_add_to_room(actor, target, access.room)
+    if not decision:
+        raise NotFound(decision.detail, code=decision.code)
+    existing = _membership_of(access.room, target.pk)
+    if existing is not None and existing.is_banned:
+        raise Conflict("This person is banned from the room; unban them first.", code="banned")
+    if existing is not None:
+        raise Conflict("This person is already a member.", code="already_member")
+    _ensure_capacity(access.room)
+    membership = ChatRoomMember.objects.create(
+        room=access.room, user=target, role=Role.USER, joined_at=timezone.now()
+    )
+    _publish_member(access.room.pk, target.pk, "joined", Role.USER)
+    return membership
+
+
+def _target_member(access: RoomAccess, user_id) -> ChatRoomMember:
+    target = _membership_of(access.room, user_id)
+    if target is None:
+        raise NotFound("This person is not a member of this room.", code="not_member")
+    return target
+
+
+def _check_may_moderate(actor: ChatRoomMember, target: ChatRoomMember, verb: str) -> None:
+    if target.user_id == actor.user_id:
+        raise Forbidden(f"You cannot {verb} yourself.", code="forbidden")
+    if target.role == Role.OWNER:
+        raise Forbidden(f"Nobody can {verb} the room's owner.", code="forbidden")
+    if actor.role == Role.MOD and target.role == Role.MOD:
+        raise Forbidden(f"A moderator cannot {verb} another moderator.", code="forbidden")
+
+
+@transaction.atomic
+def room_member_set_role(*, actor, room_id, user_id, role: str) -> ChatRoomMember:
+    """The owner makes a member a moderator or back (``MOD``/``USER`` only)."""
+    if role not in (Role.MOD, Role.USER):
+        raise Invalid('Role must be "MOD" or "USER".', code="invalid")
+    access = _access(actor, room_id, for_update=True)
+    owner = access.require_owner()
+    target = _target_member(access, user_id)
+    if target.is_banned:
+        raise Conflict("This person is banned from the room.", code="banned")
+    if target.user_id == owner.user_id:
+        raise Forbidden(
+            "The owner's role cannot be changed; the room passes on when the owner leaves.",
+            code="forbidden",
+        )
+    if target.role != role:
+        target.role = role
+        target.save(update_fields=["role"])
+        _publish_member(access.room.pk, target.user_id, "role", role)
+    return target
+
+
+@transaction.atomic
+def room_member_kick(*, actor, room_id, user_id) -> None:
+    """Remove a member (owner or moderator). A kicked person may rejoin a public room."""
+    access = _access(actor, room_id, for_update=True)
+    staff = access.require_staff()
+    target = _target_member(access, user_id)
+    if target.is_banned:
+        raise Conflict("This person is already banned from the room.", code="banned")
+    _check_may_moderate(staff, target, "kick")
+    target.delete()
+    _publish_member(access.room.pk, target.user_id, "kicked")
+
+
+@transaction.atomic
+def room_member_ban(*, actor, room_id, user_id) -> ChatRoomMember:
+    """Ban someone (owner or moderator): the membership row stays with ``is_banned=True`` (and
+    loses any moderator role), so they cannot rejoin, be added, read or send. Someone who is not
+    a member (yet) can be banned too, if they are in the room's segment. Banning twice is a no-op.
+    """
+    access = _access(actor, room_id, for_update=True)
+    staff = access.require_staff()
+    target = _membership_of(access.room, user_id)
+    if target is None:
+        person = _user_or_404(user_id)
+        if person.pk == staff.user_id:
+            raise Forbidden("You cannot ban yourself.", code="forbidden")
+        if not policy.in_room_segment(person, access.room):
+            raise NotFound("No such user.", code="not_found")
+        target = ChatRoomMember.objects.create(
+            room=access.room, user=person, role=Role.USER, is_banned=True
+        )
+        _publish_member(access.room.pk, person.pk, "banned")
+        return target
+    if target.is_banned:
+        return target
+    _check_may_moderate(staff, target, "ban")
+    target.is_banned = True
+    target.role = Role.USER
+    target.save(update_fields=["is_banned", "role"])
+    _publish_member(access.room.pk, target.user_id, "banned")
+    return target
+
+
+@transaction.atomic
+def room_member_unban(*, actor, room_id, user_id) -> None:
+    """Lift a ban (owner or moderator): the row goes; the person is not a member again until
+    they join (public room) or are added. Publishes nothing: no member joined or left."""
+    access = _access(actor, room_id, for_update=True)
+    access.require_staff()
+    target = _membership_of(access.room, user_id)
+    if target is None or not target.is_banned:
+        raise NotFound("This person is not banned from this room.", code="not_banned")
+    target.delete()
+
+
+# --- Messages and read markers --------------------------------------------------------------
+def room_message_payload(message: ChatRoomMessage) -> dict:
+    """The frame's ``message`` object; the REST output is the same serializer."""
+    return dict(RoomMessageSerializer(message).data)
+
+
+def _clean_message(message, media_url, user) -> tuple[str, str | None]:
+    if message is None:
+        message = ""
+    if not isinstance(message, str):
+        raise Invalid("message must be text.", code="invalid")
+    if media_url == "":
+        media_url = None
+    if media_url is not None and (not isinstance(media_url, str) or len(media_url) > MEDIA_URL_MAX):
+        raise Invalid("media_url must be a URL issued by /api/media/.", code="invalid")
+    if "\x00" in message or (media_url is not None and "\x00" in media_url):
+        raise Invalid("A message cannot contain NUL characters.", code="invalid")
+    text = message.strip()
+    if len(text) > MESSAGE_MAX:
+        raise Invalid(f"A message has at most {MESSAGE_MAX} characters.", code="too_long")
+    if not text and media_url is None:
+        raise Invalid("A message needs text or media.", code="invalid")
+    if media_url is not None and not _media_issued_to(media_url, user):
+        raise Invalid("media_url must be a file you uploaded through /api/media/.", code="invalid")
+    return text, media_url
+
+
+@transaction.atomic
+def room_message_send(
+    *, user, room_id: int, message: str, media_url: str | None = None
+) -> ChatRoomMessage:
+    """Send a room message: the one code path of REST and the socket (contract 4).
+
+    Member and not banned, not muted, text stripped and 1..2000 characters (empty allowed with
+    media), media only a URL ``/api/media/`` issued to the sender, the shared ``messages`` rate
+    limit; then saved and published to ``room.<id>`` after commit.
+    """
+    access = _access(user, room_id)
+    access.require_member()
+    decision = policy.can_send(user)
+    if not decision:
+        raise Forbidden(decision.detail, code=decision.code)
+    text, media_url = _clean_message(message, media_url, user)
+    if not ratelimit.allow("messages", user.pk):
+        raise RateLimited("You are sending messages too fast; wait a moment.", code="rate_limited")
+    saved = ChatRoomMessage.objects.create(
+        room=access.room, user=user, message=text, media_url=media_url, created_at=timezone.now()
+    )
+    publish_on_commit(
+        room_group(access.room.pk), {"type": "room.message", "message": room_message_payload(saved)}
+    )
+    return saved
+
+
+@transaction.atomic
+def room_mark_read(*, user, room_id) -> ChatRoomMember:
+    """Set my read marker to now (members only). Publishes nothing."""
+    access = _access(user, room_id)
+    membership = access.require_member()
+    membership.last_seen_at = timezone.now()
+    membership.save(update_fields=["last_seen_at"])
+    return membership

@@ -1,0 +1,47 @@
+"""The admin console uses the same services: a ban logs the person out everywhere at once."""
+
+import pytest
+from rest_framework.authtoken.models import Token
+
+from accounts.models import User
+from tests.accounts.events import listen
+from wya.live import user_group
+
+pytestmark = pytest.mark.django_db
+
+
+def test_banning_from_the_admin_deletes_tokens_and_closes_sockets(
+    client, moderator, adult, make_client, django_capture_on_commit_callbacks
+):
+    api = make_client(adult)
+    sockets = listen(user_group(adult.pk))
+    client.force_login(moderator)
+
+    with django_capture_on_commit_callbacks(execute=True):
+        response = client.post(
+            "/admin/accounts/user/",
+            {"action": "ban_accounts", "_selected_action": [adult.pk]},
+        )
+
+    assert response.status_code == 302
+    assert not User.objects.get(pk=adult.pk).is_active
+    assert not Token.objects.filter(user=adult).exists()
+    assert api.get("/api/me/").status_code == 401
+    assert sockets.next_event() == {
+        "type": "socket.close",
+        "reason": "banned",
+        "token_key": None,
+        "session_key": None,
+    }
+
+
+def test_tombstoning_from_the_admin_erases_personal_data(client, moderator, adult):
+    client.force_login(moderator)
+
+    client.post(
+        "/admin/accounts/user/", {"action": "tombstone_accounts", "_selected_action": [adult.pk]}
+    )
+
+    user = User.objects.get(pk=adult.pk)
+    assert user.email.endswith("@deleted.invalid")
+    assert user.profile.display_name == "Deleted user"

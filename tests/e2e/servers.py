@@ -1,0 +1,106 @@
+"""Start real ASGI server processes (daphne) against the test database and the shared Redis."""
+
+import contextlib
+import json
+import os
+import socket
+import subprocess
+import sys
+import time
+import urllib.request
+from pathlib import Path
+
+from django.conf import settings
+from django.db import connection
+
+ROOT = Path(__file__).resolve().parents[2]
+DAPHNE = str(Path(sys.executable).with_name("daphne"))
+START_TIMEOUT = 30  # seconds a server may take to answer /healthz (a bound, not a speed check)
+
+
+def real_stack_reason() -> str | None:
+    """Why the real stack is missing (None when PostgreSQL and Redis are both configured)."""
+    if connection.vendor != "postgresql":
+        return "needs PostgreSQL: set DATABASE_URL (CI always does)"
+    if not settings.REDIS_URL:
+        return "needs Redis: set REDIS_URL (CI always does)"
+    return None
+
+
+def free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+def server_env() -> dict:
+    """The test process's settings for a child: the TEST database name, the same Redis/prefixes."""
+    db = connection.settings_dict
+    password = f":{db['PASSWORD']}" if db.get("PASSWORD") else ""
+    env = dict(os.environ)
+    env.update(
+        DATABASE_URL=(
+            f"postgres://{db['USER']}{password}@{db['HOST'] or '127.0.0.1'}:"
+            f"{db['PORT'] or 5432}/{db['NAME']}"
+        ),
+        REDIS_URL=settings.REDIS_URL,
+        CHANNEL_LAYER_PREFIX=settings.CHANNEL_LAYERS["default"]["CONFIG"]["prefix"],
+        CACHE_KEY_PREFIX=settings.CACHES["default"]["KEY_PREFIX"],
+        DEBUG="true",
+    )
+    return env
+
+
+def http(base: str, method: str, path: str, *, token: str | None = None, timeout=10) -> dict:
+    request = urllib.request.Request(
+        f"{base}{path}", method=method, data=b"" if method == "POST" else None
+    )
+    if token:
+        request.add_header("Authorization", f"Token {token}")
+    with urllib.request.urlopen(request, timeout=timeout) as response:  # noqa: S310 (loopback)
+        body = response.read()
+    return json.loads(body) if body else {}
+
+
+def _wait_until_up(base: str, process: subprocess.Popen) -> None:
+    deadline = time.monotonic() + START_TIMEOUT
+    while time.monotonic() < deadline:
+        if process.poll() is not None:
+            raise RuntimeError(f"server exited early with {process.returncode}")
+        try:
+            urllib.request.urlopen(f"{base}/healthz", timeout=1).read()  # noqa: S310
+            return
+        except OSError:
+            time.sleep(0.2)
+    raise RuntimeError(f"server at {base} did not start within {START_TIMEOUT}s")
+
+
+@contextlib.contextmanager
+def running_servers(count: int):
+    """Yield ``count`` base URLs of daphne processes; always terminated on the way out."""
+    env = server_env()
+    processes, bases = [], []
+    try:
+        for _ in range(count):
+            port = free_port()
+            process = subprocess.Popen(
+                [DAPHNE, "-b", "127.0.0.1", "-p", str(port), "wya.asgi:application"],
+                cwd=ROOT,
+                env=env,
+                stdout=subprocess.DEVNULL,
+                stderr=subprocess.DEVNULL,
+            )
+            processes.append(process)
+            bases.append(f"http://127.0.0.1:{port}")
+        for base, process in zip(bases, processes, strict=True):
+            _wait_until_up(base, process)
+        yield bases
+    finally:
+        for process in processes:
+            process.terminate()
+        for process in processes:
+            try:
+                process.wait(timeout=10)
+            except subprocess.TimeoutExpired:
+                process.kill()
+                process.wait()
