@@ -1,6 +1,7 @@
 """Thin REST views of the location feature: own location and people discovery."""
 
-from drf_spectacular.utils import extend_schema, inline_serializer
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import extend_schema, extend_schema_field
 from rest_framework import serializers, status
 from rest_framework.response import Response
 from rest_framework.views import APIView
@@ -9,6 +10,7 @@ from geo import selectors, services
 from wya.errors import NotFound
 
 
+@extend_schema_field(OpenApiTypes.NUMBER)
 class CoordinateField(serializers.Field):
     """A number (or numeric text). Its errors never repeat the value that was sent."""
 
@@ -75,18 +77,18 @@ class DiscoveryParams(serializers.Serializer):
     )
 
 
-def _person_list():
-    return inline_serializer(
-        "DiscoveredPerson",
-        {
-            "id": serializers.CharField(),
-            "display_name": serializers.CharField(),
-            "avatar_url": serializers.CharField(allow_null=True),
-            "theme_color": serializers.CharField(),
-            "location": serializers.CharField(allow_null=True),
-        },
-        many=True,
-    )
+class DiscoveredPersonSerializer(serializers.Serializer):
+    id = serializers.CharField()
+    display_name = serializers.CharField()
+    avatar_url = serializers.CharField(allow_null=True)
+    theme_color = serializers.CharField()
+    location = serializers.CharField(allow_null=True)
+
+
+class DiscoveredPeopleSerializer(serializers.Serializer):
+    neighborhood = DiscoveredPersonSerializer(many=True)
+    city = DiscoveredPersonSerializer(many=True)
+    nearby = DiscoveredPersonSerializer(many=True)
 
 
 class DiscoverPeopleView(APIView):
@@ -94,10 +96,7 @@ class DiscoverPeopleView(APIView):
 
     @extend_schema(
         parameters=[DiscoveryParams],
-        responses=inline_serializer(
-            "DiscoveredPeople",
-            {tier: _person_list() for tier in selectors.TIERS},
-        ),
+        responses=DiscoveredPeopleSerializer,
     )
     def get(self, request):
         params = DiscoveryParams(data=request.query_params)

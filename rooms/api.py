@@ -1,6 +1,7 @@
 """The rooms REST API (API.md "Rooms"): thin views that parse input, call a service or a
 selector, and shape the output."""
 
+from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework import status
 from rest_framework.response import Response
 from rest_framework.views import APIView
@@ -8,10 +9,15 @@ from rest_framework.views import APIView
 from rooms import selectors, services
 from rooms.serializers import (
     AddMemberInput,
+    HistoryPage,
+    LeaveOutput,
     MemberEventSerializer,
     MemberSerializer,
+    MembersPage,
     MessageInput,
     MyRoomSerializer,
+    MyRoomsPage,
+    ReadOutput,
     RoleInput,
     RoomDetailSerializer,
     RoomInput,
@@ -34,11 +40,13 @@ def _room_detail(user, room) -> dict:
 
 
 class RoomListCreateView(APIView):
+    @extend_schema(responses={200: MyRoomsPage}, operation_id="rooms_list", tags=["rooms"])
     def get(self, request):
         paginator = Pagination()
         page = paginator.paginate_queryset(selectors.my_rooms(request.user), request, view=self)
         return paginator.get_paginated_response(MyRoomSerializer(page, many=True).data)
 
+    @extend_schema(request=RoomInput, responses={201: RoomDetailSerializer}, tags=["rooms"])
     def post(self, request):
         data = _parse(RoomInput, request.data)
         room = services.room_create(user=request.user, **data)
@@ -46,23 +54,31 @@ class RoomListCreateView(APIView):
 
 
 class RoomDetailView(APIView):
+    @extend_schema(responses={200: RoomDetailSerializer}, tags=["rooms"])
     def get(self, request, room_id: int):
         access = selectors.room_access(request.user, selectors.clean_room_id(room_id))
         if access.is_banned:
             access.require_member()  # 403 banned: they know the room, they may not read it
         return Response(_room_detail(request.user, access.room))
 
+    @extend_schema(request=RoomUpdateInput, responses={200: RoomDetailSerializer}, tags=["rooms"])
     def patch(self, request, room_id: int):
         data = _parse(RoomUpdateInput, request.data, partial=True)
         room = services.room_update(user=request.user, room_id=room_id, **data)
         return Response(_room_detail(request.user, room))
 
+    @extend_schema(responses={204: None}, tags=["rooms"])
     def delete(self, request, room_id: int):
         services.room_delete(user=request.user, room_id=room_id)
         return Response(status=status.HTTP_204_NO_CONTENT)
 
 
 class RoomJoinView(APIView):
+    @extend_schema(
+        request=None,
+        responses={200: RoomDetailSerializer, 201: RoomDetailSerializer},
+        tags=["rooms"],
+    )
     def post(self, request, room_id: int):
         membership, created = services.room_join(user=request.user, room_id=room_id)
         return Response(
@@ -72,6 +88,7 @@ class RoomJoinView(APIView):
 
 
 class RoomLeaveView(APIView):
+    @extend_schema(request=None, responses={200: LeaveOutput}, tags=["rooms"])
     def post(self, request, room_id: int):
         room = services.room_leave(user=request.user, room_id=room_id)
         return Response(
@@ -84,6 +101,7 @@ class RoomLeaveView(APIView):
 
 
 class RoomMembersView(APIView):
+    @extend_schema(responses={200: MembersPage}, tags=["rooms"])
     def get(self, request, room_id: int):
         access = selectors.room_access(request.user, selectors.clean_room_id(room_id))
         access.require_member()
@@ -95,6 +113,7 @@ class RoomMembersView(APIView):
         data = MemberSerializer(page, many=True, context={"presence": presence}).data
         return paginator.get_paginated_response(data)
 
+    @extend_schema(request=AddMemberInput, responses={201: MemberSerializer}, tags=["rooms"])
     def post(self, request, room_id: int):
         data = _parse(AddMemberInput, request.data)
         membership = services.room_member_add(
@@ -104,6 +123,7 @@ class RoomMembersView(APIView):
 
 
 class MemberRoleView(APIView):
+    @extend_schema(request=RoleInput, responses={200: MemberSerializer}, tags=["rooms"])
     def patch(self, request, room_id: int, user_id: str):
         data = _parse(RoleInput, request.data)
         membership = services.room_member_set_role(
@@ -119,24 +139,36 @@ def _event(room_id: int, user_id: str, event: str, role=None) -> dict:
 
 
 class MemberKickView(APIView):
+    @extend_schema(request=None, responses={200: MemberEventSerializer}, tags=["rooms"])
     def post(self, request, room_id: int, user_id: str):
         services.room_member_kick(actor=request.user, room_id=room_id, user_id=user_id)
         return Response(_event(room_id, user_id, "kicked"))
 
 
 class MemberBanView(APIView):
+    @extend_schema(request=None, responses={200: MemberEventSerializer}, tags=["rooms"])
     def post(self, request, room_id: int, user_id: str):
         services.room_member_ban(actor=request.user, room_id=room_id, user_id=user_id)
         return Response(_event(room_id, user_id, "banned"))
 
 
 class MemberUnbanView(APIView):
+    @extend_schema(request=None, responses={200: MemberEventSerializer}, tags=["rooms"])
     def post(self, request, room_id: int, user_id: str):
         services.room_member_unban(actor=request.user, room_id=room_id, user_id=user_id)
         return Response(_event(room_id, user_id, "unbanned"))
 
 
 class RoomMessagesView(APIView):
+    @extend_schema(
+        parameters=[
+            OpenApiParameter("before", int, description="page of messages older than this id"),
+            OpenApiParameter("after", int, description="page of messages newer than this id"),
+            OpenApiParameter("limit", int, description="1..100, default 50"),
+        ],
+        responses={200: HistoryPage},
+        tags=["rooms"],
+    )
     def get(self, request, room_id: int):
         cursor = parse_cursor(request.query_params)
         access = selectors.room_access(request.user, selectors.clean_room_id(room_id))
@@ -149,6 +181,7 @@ class RoomMessagesView(APIView):
             }
         )
 
+    @extend_schema(request=MessageInput, responses={201: RoomMessageSerializer}, tags=["rooms"])
     def post(self, request, room_id: int):
         data = _parse(MessageInput, request.data)
         message = services.room_message_send(
@@ -161,6 +194,7 @@ class RoomMessagesView(APIView):
 
 
 class RoomReadView(APIView):
+    @extend_schema(request=None, responses={200: ReadOutput}, tags=["rooms"])
     def post(self, request, room_id: int):
         membership = services.room_mark_read(user=request.user, room_id=room_id)
         return Response({"room_id": membership.room_id, "last_seen_at": membership.last_seen_at})

@@ -1,34 +1,33 @@
 """GET /api/discover/rooms/ — thin view over rooms.discovery."""
 
-from drf_spectacular.utils import extend_schema, inline_serializer
+from drf_spectacular.utils import extend_schema
 from rest_framework import serializers
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from geo.api import DiscoveryParams
-from geo.selectors import TIERS
 from rooms import discovery
 
 
-def _room_list():
-    return inline_serializer(
-        "DiscoveredRoom",
-        {
-            "id": serializers.IntegerField(),
-            "room_name": serializers.CharField(),
-            "description": serializers.CharField(allow_null=True),
-            "background_color": serializers.CharField(),
-            "member_count": serializers.IntegerField(),
-            "capacity": serializers.IntegerField(),
-        },
-        many=True,
-    )
+class DiscoveredRoomSerializer(serializers.Serializer):
+    id = serializers.IntegerField()
+    room_name = serializers.CharField()
+    description = serializers.CharField(allow_null=True)
+    background_color = serializers.CharField()
+    member_count = serializers.IntegerField()
+    capacity = serializers.IntegerField()
+
+
+class DiscoveredRoomsSerializer(serializers.Serializer):
+    neighborhood = DiscoveredRoomSerializer(many=True)
+    city = DiscoveredRoomSerializer(many=True)
+    nearby = DiscoveredRoomSerializer(many=True)
 
 
 class DiscoverRoomsView(APIView):
     @extend_schema(
         parameters=[DiscoveryParams],
-        responses=inline_serializer("DiscoveredRooms", {tier: _room_list() for tier in TIERS}),
+        responses=DiscoveredRoomsSerializer,
     )
     def get(self, request):
         params = DiscoveryParams(data=request.query_params)

@@ -126,10 +126,9 @@ class RoomDetailSerializer(RoomSerializer):
     my_role = serializers.CharField(allow_null=True)
 
 
-class MyRoomSerializer(serializers.Serializer):
+class MyRoomSerializer(RoomSerializer):
     """One row of ``GET /api/rooms/``: the room, my role and my unread count."""
 
-    room = RoomSerializer()
     role = serializers.CharField()
     unread_count = serializers.IntegerField()
     last_seen_at = serializers.DateTimeField(allow_null=True)
@@ -188,3 +187,34 @@ class MemberEventSerializer(serializers.Serializer):
     user_id = serializers.CharField()
     event = serializers.CharField()
     role = serializers.CharField(allow_null=True)
+
+
+# --- Output shapes that exist for the OpenAPI schema ----------------------------------------
+class _Page(serializers.Serializer):
+    count = serializers.IntegerField()
+    next = serializers.URLField(allow_null=True)
+    previous = serializers.URLField(allow_null=True)
+
+
+class MyRoomsPage(_Page):
+    results = MyRoomSerializer(many=True)
+
+
+class MembersPage(_Page):
+    results = MemberSerializer(many=True)
+
+
+class HistoryPage(serializers.Serializer):
+    results = RoomMessageSerializer(many=True)
+    has_more = serializers.BooleanField()
+
+
+class LeaveOutput(serializers.Serializer):
+    room_id = serializers.IntegerField()
+    room_deleted = serializers.BooleanField()
+    owner_id = serializers.CharField(allow_null=True)
+
+
+class ReadOutput(serializers.Serializer):
+    room_id = serializers.IntegerField()
+    last_seen_at = serializers.DateTimeField()

@@ -1,6 +1,5 @@
 """GET /api/discover/people/: tiers, policy (segment, block, restriction, ban), shape, queries."""
 
-
 from geo import privacy, services
 from geo.selectors import order_key
 from tests.factories import BlockFactory, ModerationActionFactory, TeenFactory, UserFactory
