@@ -29,12 +29,38 @@ class PublicUserOut(serializers.Serializer):
     theme_color = serializers.CharField(source="profile.theme_color", default=None)
 
 
-class WsTicketApi(APIView):
-    class OutputSerializer(serializers.Serializer):
-        ticket = serializers.CharField()
-        expires_in = serializers.IntegerField()
+class WsTicketOut(serializers.Serializer):
+    ticket = serializers.CharField()
+    expires_in = serializers.IntegerField()
 
-    @extend_schema(request=None, responses={201: OutputSerializer})
+
+class ConversationOut(serializers.Serializer):
+    user = PublicUserOut()
+    last_message = DirectMessageOut()
+
+
+class PresenceOut(serializers.Serializer):
+    user_id = serializers.CharField()
+    status = serializers.CharField()
+    activity = serializers.CharField(allow_null=True)
+    room_id = serializers.IntegerField(allow_null=True)
+    last_seen_at = serializers.DateTimeField(allow_null=True)
+
+
+class ConversationFilter(serializers.Serializer):
+    before = serializers.IntegerField(required=False, min_value=1)
+    limit = serializers.IntegerField(required=False, min_value=1, max_value=MAX_LIMIT)
+
+
+class DirectMessageIn(serializers.Serializer):
+    message = serializers.CharField(
+        required=False, allow_blank=True, default="", max_length=services.MAX_MESSAGE_LENGTH
+    )
+    media_url = serializers.CharField(required=False, allow_null=True, default=None)
+
+
+class WsTicketApi(APIView):
+    @extend_schema(request=None, responses={201: WsTicketOut})
     def post(self, request):
         from django.conf import settings
 
@@ -45,23 +71,15 @@ class WsTicketApi(APIView):
 
 
 class ConversationListApi(APIView):
-    class FilterSerializer(serializers.Serializer):
-        before = serializers.IntegerField(required=False, min_value=1)
-        limit = serializers.IntegerField(required=False, min_value=1, max_value=MAX_LIMIT)
-
-    class OutputSerializer(serializers.Serializer):
-        user = PublicUserOut()
-        last_message = DirectMessageOut()
-
     @extend_schema(
-        parameters=[FilterSerializer],
+        parameters=[ConversationFilter],
         responses=inline_serializer(
             "ConversationPage",
-            {"results": OutputSerializer(many=True), "has_more": serializers.BooleanField()},
+            {"results": ConversationOut(many=True), "has_more": serializers.BooleanField()},
         ),
     )
     def get(self, request):
-        params = self.FilterSerializer(data=request.query_params)
+        params = ConversationFilter(data=request.query_params)
         params.is_valid(raise_exception=True)
         conversations, has_more = selectors.dm_conversations(
             request.user,
@@ -69,18 +87,10 @@ class ConversationListApi(APIView):
             limit=params.validated_data.get("limit", 50),
         )
         rows = [{"user": other, "last_message": message} for other, message in conversations]
-        return Response(
-            {"results": self.OutputSerializer(rows, many=True).data, "has_more": has_more}
-        )
+        return Response({"results": ConversationOut(rows, many=True).data, "has_more": has_more})
 
 
 class ConversationMessagesApi(APIView):
-    class InputSerializer(serializers.Serializer):
-        message = serializers.CharField(
-            required=False, allow_blank=True, default="", max_length=services.MAX_MESSAGE_LENGTH
-        )
-        media_url = serializers.CharField(required=False, allow_null=True, default=None)
-
     @extend_schema(
         parameters=[
             OpenApiParameter("before", int),
@@ -100,25 +110,18 @@ class ConversationMessagesApi(APIView):
             {"results": DirectMessageOut(page.items, many=True).data, "has_more": page.has_more}
         )
 
-    @extend_schema(request=InputSerializer, responses={201: DirectMessageOut})
+    @extend_schema(request=DirectMessageIn, responses={201: DirectMessageOut})
     def post(self, request, user_id: str):
-        data = self.InputSerializer(data=request.data)
+        data = DirectMessageIn(data=request.data)
         data.is_valid(raise_exception=True)
         message = services.dm_send(sender=request.user, recipient_id=user_id, **data.validated_data)
         return Response(DirectMessageOut(message).data, status=status.HTTP_201_CREATED)
 
 
 class PresenceApi(APIView):
-    class OutputSerializer(serializers.Serializer):
-        user_id = serializers.CharField()
-        status = serializers.CharField()
-        activity = serializers.CharField(allow_null=True)
-        room_id = serializers.IntegerField(allow_null=True)
-        last_seen_at = serializers.DateTimeField(allow_null=True)
-
     @extend_schema(
         parameters=[OpenApiParameter("user_id", str, many=True)],
-        responses=OutputSerializer(many=True),
+        responses=PresenceOut(many=True),
     )
     def get(self, request):
         user_ids = [value for value in request.query_params.getlist("user_id") if value]
@@ -127,4 +130,4 @@ class PresenceApi(APIView):
                 {"user_id": [f"Ask for at most {MAX_PRESENCE_IDS} user ids."]}
             )
         rows = selectors.presence_list(request.user, user_ids)
-        return Response(self.OutputSerializer(rows, many=True).data)
+        return Response(PresenceOut(rows, many=True).data)
