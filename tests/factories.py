@@ -52,6 +52,7 @@ class ProfileFactory(factory.django.DjangoModelFactory):
 class RoomFactory(factory.django.DjangoModelFactory):
     class Meta:
         model = ChatRoom
+        skip_postgeneration_save = True
 
     room_name = factory.Sequence(lambda n: f"Room {n}")
     owner = factory.SubFactory(UserFactory)

@@ -96,6 +96,9 @@ DATABASES["default"].setdefault("CONN_MAX_AGE", env.int("CONN_MAX_AGE", default=
 DATABASES["default"].setdefault("TEST", {})
 if env.str("TEST_DATABASE_NAME", default=""):
     DATABASES["default"]["TEST"]["NAME"] = env.str("TEST_DATABASE_NAME")
+elif DATABASES["default"]["ENGINE"].endswith("sqlite3"):
+    # A file, not memory, so that a server process started by the browser tests sees the data.
+    DATABASES["default"]["TEST"]["NAME"] = str(BASE_DIR / ".test-db.sqlite3")
 DEFAULT_AUTO_FIELD = "django.db.models.AutoField"
 
 # --- Redis: channel layer and cache ---------------------------------------------------------
