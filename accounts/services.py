@@ -31,7 +31,7 @@ from accounts.validators import (
 from safety import policy
 from wya import ratelimit
 from wya.errors import Conflict, Forbidden, Invalid, RateLimited
-from wya.live import publish_on_commit, room_group, user_group
+from wya.live import publish_on_commit, user_group
 
 INVALID_CREDENTIALS = "Unable to log in with the provided email and password."
 DELETED_DISPLAY_NAME = "Deleted user"
@@ -304,16 +304,20 @@ def account_tombstone(*, user: User) -> User:
     """Erase an account's personal data but keep the row (messages and reports point at it).
 
     Email becomes a unique unusable placeholder, the password unusable, the account inactive,
-    the profile anonymous; location, blocks, tokens, presence and room memberships (except in
-    rooms the user owns) are deleted. Messages, reports and moderation history stay.
+    the profile anonymous; location, blocks, tokens and presence are deleted, and the user
+    leaves every room (owned rooms are handed over). Messages, reports and moderation history
+    stay.
     """
     from geo.models import Location
     from messaging.models import Presence
-    from rooms.models import ChatRoomMember, Role
+    from rooms.services import rooms_leave_all
     from safety.models import Block
 
     with transaction.atomic():
         user = User.objects.select_for_update().get(pk=user.pk)
+        # Leave rooms first, while the account still passes the rooms' access rules: owned
+        # rooms are handed over like any owner leaving, and every room hears "left".
+        rooms_leave_all(user=user)
         user.email = f"deleted-{uuid.uuid4().hex}@deleted.invalid"
         user.set_unusable_password()
         user.is_active = False
@@ -344,19 +348,6 @@ def account_tombstone(*, user: User) -> User:
         Block.objects.filter(blocked=user).delete()
         Token.objects.filter(user=user).delete()
         Presence.objects.filter(user=user).delete()
-        memberships = ChatRoomMember.objects.filter(user=user).exclude(role=Role.OWNER)
-        for room_id in list(memberships.values_list("room_id", flat=True)):
-            publish_on_commit(
-                room_group(room_id),
-                {
-                    "type": "room.member",
-                    "room_id": room_id,
-                    "user_id": user.pk,
-                    "event": "left",
-                    "role": None,
-                },
-            )
-        memberships.delete()
         _close_all_sockets(user.pk, "deleted")
     return user
 

@@ -1,3 +1,9 @@
-from django.urls import path  # noqa: F401
+from django.urls import path
 
-urlpatterns: list = []
+from messaging import views
+
+urlpatterns = [
+    path("dms/", views.dm_list_page, name="dm-list-page"),
+    path("dms/<str:user_id>/", views.dm_thread_page, name="dm-thread"),
+    path("dms/<str:user_id>/send/", views.dm_send_page, name="dm-send-page"),
+]

@@ -275,6 +275,17 @@ def room_leave(*, user, room_id) -> ChatRoom | None:
 
 
 @transaction.atomic
+def rooms_leave_all(*, user) -> None:
+    """Leave every room at once (account deletion). Owned rooms are handed over exactly as when
+    the owner leaves; ban rows stay, so a ban still holds on the tombstoned account."""
+    room_ids = ChatRoomMember.objects.filter(user_id=user.pk, is_banned=False).values_list(
+        "room_id", flat=True
+    )
+    for room_id in list(room_ids):
+        room_leave(user=user, room_id=room_id)
+
+
+@transaction.atomic
 def room_member_add(*, actor, room_id, user_id) -> ChatRoomMember:
     """An owner or moderator adds someone they may see, of the room's segment (any room)."""
     access = _access(actor, room_id, for_update=True)

@@ -1,3 +1,23 @@
-from django.urls import path  # noqa: F401
+from django.urls import path
 
-urlpatterns: list = []
+from rooms import views
+
+# Room ids are matched as text: rooms.selectors.clean_room_id turns anything that is not a room
+# id into the same 404 as the API.
+urlpatterns = [
+    path("rooms/", views.room_list_page, name="room-list"),
+    path("rooms/<str:room_id>/", views.room_page, name="room-page"),
+    path("rooms/<str:room_id>/send/", views.room_send_page, name="room-send-page"),
+    path("rooms/<str:room_id>/join/", views.room_join_page, name="room-join-page"),
+    path("rooms/<str:room_id>/leave/", views.room_leave_page, name="room-leave-page"),
+    path(
+        "rooms/<str:room_id>/members/<str:user_id>/kick/",
+        views.room_kick_page,
+        name="room-kick-page",
+    ),
+    path(
+        "rooms/<str:room_id>/members/<str:user_id>/ban/",
+        views.room_ban_page,
+        name="room-ban-page",
+    ),
+]

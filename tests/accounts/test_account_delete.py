@@ -131,3 +131,16 @@ def test_deleting_closes_every_socket_of_the_user(
         "token_key": None,
         "session_key": None,
     }
+
+
+def test_deleting_an_account_hands_its_rooms_over_to_the_longest_standing_member(
+    adult, other_adult, make_client
+):
+    room = RoomFactory(owner=adult)
+    MemberFactory(room=room, user=other_adult)
+    response = make_client(adult).delete("/api/me/", {"password": PASSWORD}, format="json")
+    assert response.status_code in (200, 204)
+    room.refresh_from_db()
+    assert room.owner_id == other_adult.pk
+    assert ChatRoomMember.objects.get(room=room, user=other_adult).role == "OWNR"
+    assert not ChatRoomMember.objects.filter(room=room, user=adult).exists()

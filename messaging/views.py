@@ -1,0 +1,94 @@
+"""Server-rendered direct-message pages (docs/pages.md). Thin: the messaging selectors decide who
+may be seen (404 otherwise, as the API), ``messaging.services.dm_send`` writes."""
+
+from django import forms
+from django.contrib.auth.decorators import login_required
+from django.http import Http404
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.views.decorators.http import require_POST
+
+from messaging import selectors, services
+from wya.errors import Invalid, NotFound, ServiceError
+
+HISTORY_PAGE = 50
+
+
+class DirectMessageForm(forms.Form):
+    message = forms.CharField(max_length=services.MAX_MESSAGE_LENGTH, strip=False)
+
+
+def _partner_or_404(viewer, user_id):
+    try:
+        return selectors.dm_partner_for(viewer, user_id)
+    except (NotFound, Invalid) as error:  # unknown, not visible, or myself
+        raise Http404(error.detail)
+
+
+@login_required
+def dm_list_page(request):
+    conversations, has_more = selectors.dm_conversations(request.user, limit=HISTORY_PAGE)
+    rows = [
+        {"user": other, "last_message": message, "mine": message.sender_id == request.user.pk}
+        for other, message in conversations
+    ]
+    return render(request, "messaging/dm_list.html", {"rows": rows, "has_more": has_more})
+
+
+def _thread_context(request, other, *, form=None) -> dict:
+    page = selectors.dm_history(request.user, other, limit=HISTORY_PAGE)
+    profile = getattr(other, "profile", None)
+    other_name = getattr(profile, "display_name", None) or "Someone"
+    my_name = getattr(getattr(request.user, "profile", None), "display_name", None) or "Me"
+    names = {other.pk: other_name, request.user.pk: my_name}
+    return {
+        "other": other,
+        "other_name": other_name,
+        "form": form or DirectMessageForm(),
+        "history": [
+            {
+                "message": message,
+                "author": names.get(message.sender_id, "Someone"),
+                "mine": message.sender_id == request.user.pk,
+            }
+            for message in page.items
+        ],
+        "has_more": page.has_more,
+        "live": {
+            "kind": "dm",
+            "to": other.pk,
+            "me": request.user.pk,
+            "names": names,
+            "last_id": page.items[-1].id if page.items else 0,
+            "history_url": reverse("dm-messages", kwargs={"user_id": other.pk}),
+        },
+    }
+
+
+@login_required
+def dm_thread_page(request, user_id):
+    other = _partner_or_404(request.user, user_id)
+    return render(request, "messaging/dm_thread.html", _thread_context(request, other))
+
+
+@login_required
+@require_POST
+def dm_send_page(request, user_id):
+    """The composer without JavaScript: the same ``dm_send`` as REST and the socket."""
+    other = _partner_or_404(request.user, user_id)
+    form = DirectMessageForm(request.POST)
+    status = 400
+    if form.is_valid():
+        try:
+            services.dm_send(
+                sender=request.user, recipient_id=other.pk, message=form.cleaned_data["message"]
+            )
+        except NotFound as error:
+            raise Http404(error.detail)
+        except ServiceError as error:
+            form.add_error(None, error.detail)
+            status = error.status
+        else:
+            return redirect("dm-thread", user_id=other.pk)
+    context = _thread_context(request, other, form=form)
+    return render(request, "messaging/dm_thread.html", context, status=status)

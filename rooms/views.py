@@ -1,0 +1,220 @@
+"""Server-rendered room pages (docs/pages.md). Thin: Django forms shape the input, the rooms
+services decide and write, the rooms selectors read with the rules. A refusal renders the same
+status the API gives: 404 when the caller may not know the room, 403 when they may not act."""
+
+from django import forms
+from django.conf import settings
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied
+from django.http import Http404
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.views.decorators.http import require_http_methods, require_POST
+
+from rooms import selectors, services
+from rooms.models import ChatRoom, Role
+from rooms.serializers import DESCRIPTION_MAX, ROOM_NAME_MAX
+from wya.errors import Forbidden, NotFound, ServiceError
+
+HISTORY_PAGE = 50
+
+
+class RoomCreateForm(forms.Form):
+    room_name = forms.CharField(max_length=ROOM_NAME_MAX, label="Name")
+    description = forms.CharField(
+        max_length=DESCRIPTION_MAX, required=False, widget=forms.Textarea(attrs={"rows": 2})
+    )
+    is_public = forms.BooleanField(required=False, initial=True, label="Public")
+    background_color = forms.RegexField(
+        r"^#[0-9A-Fa-f]{6}$",
+        initial=ChatRoom.DEFAULT_BACKGROUND_COLOR,
+        label="Background colour",
+        widget=forms.TextInput(attrs={"type": "color"}),
+    )
+    max_participants = forms.IntegerField(
+        min_value=2,
+        max_value=settings.ALPHA_MAX_ROOM_MEMBERS,
+        initial=settings.ALPHA_MAX_ROOM_MEMBERS,
+        label="Members at most",
+    )
+
+
+class MessageForm(forms.Form):
+    message = forms.CharField(max_length=services.MESSAGE_MAX, strip=False)
+
+
+def raise_as_page(error: ServiceError) -> None:
+    """404/403 service refusals become the matching error pages."""
+    if isinstance(error, NotFound):
+        raise Http404(error.detail)
+    if isinstance(error, Forbidden) and error.code in ("banned", "not_member"):
+        raise PermissionDenied(error.detail)
+
+
+def _access_or_page_error(user, room_id):
+    try:
+        return selectors.room_access(user, selectors.clean_room_id(room_id))
+    except NotFound as error:
+        raise Http404(error.detail)
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def room_list_page(request):
+    form = RoomCreateForm(request.POST or None)
+    status = 200
+    if request.method == "POST":
+        status = 400
+        if form.is_valid():
+            try:
+                room = services.room_create(user=request.user, **form.cleaned_data)
+            except ServiceError as error:
+                form.add_error(None, error.detail)
+                status = error.status
+            else:
+                messages.success(request, "Room created.")
+                return redirect("room-page", room_id=room.pk)
+    rooms = list(selectors.my_rooms(request.user)[:100])
+    return render(request, "rooms/list.html", {"memberships": rooms, "form": form}, status=status)
+
+
+def _room_page_context(request, access, *, form=None) -> dict:
+    """Everything the room page shows. A constant number of queries whatever the history size."""
+    room = access.room
+    context = {
+        "room": room,
+        "access": access,
+        "capacity": min(room.max_participants, settings.ALPHA_MAX_ROOM_MEMBERS),
+        "is_staff": access.role in selectors.STAFF_ROLES,
+        "is_owner": access.role == Role.OWNER,
+        "form": form or MessageForm(),
+    }
+    if not access.is_member:
+        context["member_count"] = selectors.member_count(room.pk)
+        return context
+    members = list(selectors.room_members(request.user, access))
+    presence = selectors.presence_for(request.user, [m.user_id for m in members])
+    for membership in members:
+        membership.presence = presence.get(membership.user_id)
+    page = selectors.room_history(request.user, room.pk, limit=HISTORY_PAGE)
+    names = {
+        m.user_id: getattr(getattr(m.user, "profile", None), "display_name", None) or "Someone"
+        for m in members
+    }
+    context.update(
+        members=members,
+        member_count=sum(1 for m in members if not m.is_banned),
+        history=[
+            {
+                "message": message,
+                "author": names.get(message.user_id, "Former member"),
+                "mine": message.user_id == request.user.pk,
+            }
+            for message in page.items
+        ],
+        has_more=page.has_more,
+        live={
+            "kind": "room",
+            "room_id": room.pk,
+            "me": request.user.pk,
+            "names": names,
+            "last_id": page.items[-1].id if page.items else 0,
+            "history_url": reverse("room-messages", kwargs={"room_id": room.pk}),
+            "members_url": reverse("room-members", kwargs={"room_id": room.pk}),
+        },
+    )
+    return context
+
+
+@login_required
+def room_page(request, room_id):
+    access = _access_or_page_error(request.user, room_id)
+    if access.is_banned:
+        raise PermissionDenied("You are banned from this room.")
+    return render(request, "rooms/room.html", _room_page_context(request, access))
+
+
+@login_required
+@require_POST
+def room_send_page(request, room_id):
+    """The composer without JavaScript: the same service as REST and the socket."""
+    access = _access_or_page_error(request.user, room_id)
+    form = MessageForm(request.POST)
+    status = 400
+    if form.is_valid():
+        try:
+            services.room_message_send(
+                user=request.user, room_id=access.room.pk, message=form.cleaned_data["message"]
+            )
+        except ServiceError as error:
+            raise_as_page(error)
+            form.add_error(None, error.detail)
+            status = error.status
+        else:
+            return redirect("room-page", room_id=access.room.pk)
+    if access.is_banned:
+        raise PermissionDenied("You are banned from this room.")
+    return render(
+        request, "rooms/room.html", _room_page_context(request, access, form=form), status=status
+    )
+
+
+def _post_action(request, room_id, action, success: str, *, to_list: bool = False):
+    try:
+        action()
+    except ServiceError as error:
+        raise_as_page(error)
+        if isinstance(error, Forbidden):
+            raise PermissionDenied(error.detail)
+        messages.error(request, error.detail)
+    else:
+        messages.success(request, success)
+        if to_list:
+            return redirect("room-list")
+    return redirect("room-page", room_id=room_id)
+
+
+@login_required
+@require_POST
+def room_join_page(request, room_id):
+    return _post_action(
+        request,
+        room_id,
+        lambda: services.room_join(user=request.user, room_id=room_id),
+        "You joined the room.",
+    )
+
+
+@login_required
+@require_POST
+def room_leave_page(request, room_id):
+    return _post_action(
+        request,
+        room_id,
+        lambda: services.room_leave(user=request.user, room_id=room_id),
+        "You left the room.",
+        to_list=True,
+    )
+
+
+@login_required
+@require_POST
+def room_kick_page(request, room_id, user_id):
+    return _post_action(
+        request,
+        room_id,
+        lambda: services.room_member_kick(actor=request.user, room_id=room_id, user_id=user_id),
+        "Member removed.",
+    )
+
+
+@login_required
+@require_POST
+def room_ban_page(request, room_id, user_id):
+    return _post_action(
+        request,
+        room_id,
+        lambda: services.room_member_ban(actor=request.user, room_id=room_id, user_id=user_id),
+        "Member banned.",
+    )
