@@ -1,0 +1,77 @@
+"""The discovery page (docs/pages.md): set or clear my approximate location and see people and
+rooms by tier. Thin: ``geo.services`` writes (names hashed, coordinates snapped there), the geo
+and room-discovery selectors read with the policy's rules. Raw coordinates are never rendered
+back: success redirects, and a refused form is shown again without them."""
+
+from django import forms
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.shortcuts import redirect, render
+from django.views.decorators.http import require_http_methods
+
+from geo import selectors, services
+from wya.errors import ServiceError
+
+PAGE_LIMIT = 20
+
+
+class LocationForm(forms.Form):
+    city = forms.CharField(max_length=100)
+    neighborhood = forms.CharField(max_length=100, required=False, label="Neighbourhood (optional)")
+    latitude = forms.FloatField(required=False, label="Latitude (optional)")
+    longitude = forms.FloatField(required=False, label="Longitude (optional)")
+
+
+def _without_coordinates(form: LocationForm) -> LocationForm:
+    """The same form for display, its coordinate inputs emptied (never echo raw positions)."""
+    data = form.data.copy()
+    data.pop("latitude", None)
+    data.pop("longitude", None)
+    shown = LocationForm(data)
+    shown._errors = form.errors  # keep the (fixed-text) errors without re-validating
+    return shown
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def discover_page(request):
+    form = LocationForm()
+    status = 200
+    if request.method == "POST" and request.POST.get("action") == "clear":
+        services.location_delete(user=request.user)
+        messages.success(request, "Your location was removed.")
+        return redirect("discover-page")
+    if request.method == "POST":
+        form = LocationForm(request.POST)
+        status = 400
+        if form.is_valid():
+            data = form.cleaned_data
+            try:
+                services.location_set(
+                    user=request.user,
+                    city=data["city"],
+                    neighborhood=data["neighborhood"] or None,
+                    latitude=data["latitude"],
+                    longitude=data["longitude"],
+                )
+            except ServiceError as error:
+                form.add_error(None, error.detail)
+                status = error.status
+            else:
+                messages.success(request, "Location saved.")
+                return redirect("discover-page")
+        form = _without_coordinates(form)
+
+    location = selectors.location_of(request.user)
+    context = {"form": form, "location": location, "tiers": []}
+    if location is not None:
+        from rooms.discovery import discover_rooms  # a read selector; geo imports no services
+
+        people = selectors.discover_people(request.user, limit=PAGE_LIMIT)
+        rooms = discover_rooms(request.user, limit=PAGE_LIMIT)
+        labels = {"neighborhood": "My neighbourhood", "city": "My city", "nearby": "Nearby"}
+        context["tiers"] = [
+            {"key": key, "label": label, "people": people[key], "rooms": rooms[key]}
+            for key, label in labels.items()
+        ]
+    return render(request, "geo/discover.html", context, status=status)
