@@ -225,7 +225,7 @@ if DEBUG:
 
 SPECTACULAR_SETTINGS = {
     "TITLE": "WYA!? API",
-    "DESCRIPTION": "Where You At!? — the public REST contract. WebSocket frames are described in docs/api.md.",
+    "DESCRIPTION": "Where You At!? — the public REST contract. WebSocket frames are described in docs/live.md.",
     "VERSION": "alpha",
     "SERVE_INCLUDE_SCHEMA": False,
     "SWAGGER_UI_DIST": "SIDECAR",
