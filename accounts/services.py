@@ -311,7 +311,7 @@ def account_tombstone(*, user: User) -> User:
     from geo.models import Location
     from messaging.models import Presence
     from rooms.services import rooms_leave_all
-    from safety.models import Block
+    from safety.services import blocks_delete_all
 
     with transaction.atomic():
         user = User.objects.select_for_update().get(pk=user.pk)
@@ -344,8 +344,7 @@ def account_tombstone(*, user: User) -> User:
             },
         )
         Location.objects.filter(user=user).delete()
-        Block.objects.filter(blocker=user).delete()
-        Block.objects.filter(blocked=user).delete()
+        blocks_delete_all(user=user)
         Token.objects.filter(user=user).delete()
         Presence.objects.filter(user=user).delete()
         _close_all_sockets(user.pk, "deleted")

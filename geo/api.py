@@ -85,22 +85,29 @@ class DiscoveredPersonSerializer(serializers.Serializer):
     location = serializers.CharField(allow_null=True)
 
 
-class DiscoveredPeopleSerializer(serializers.Serializer):
-    neighborhood = DiscoveredPersonSerializer(many=True)
-    city = DiscoveredPersonSerializer(many=True)
-    nearby = DiscoveredPersonSerializer(many=True)
+def tiered(item: type[serializers.Serializer], name: str) -> type[serializers.Serializer]:
+    """The response shape of every discovery endpoint: the same items in the three tiers."""
+    fields = {tier: item(many=True) for tier in selectors.TIERS}
+    return type(name, (serializers.Serializer,), fields)
 
 
-class DiscoverPeopleView(APIView):
-    """GET /api/discover/people/ — visible people grouped in tiers, no distances."""
+class TieredDiscoveryView(APIView):
+    """GET: the caller's candidates in tiers, no distances. Subclasses name the selector."""
 
-    @extend_schema(
-        parameters=[DiscoveryParams],
-        responses=DiscoveredPeopleSerializer,
-    )
+    @staticmethod
+    def discover(user, *, limit: int) -> dict:
+        raise NotImplementedError
+
     def get(self, request):
         params = DiscoveryParams(data=request.query_params)
         params.is_valid(raise_exception=True)
-        return Response(
-            selectors.discover_people(request.user, limit=params.validated_data["limit"])
-        )
+        return Response(self.discover(request.user, limit=params.validated_data["limit"]))
+
+
+@extend_schema(
+    parameters=[DiscoveryParams], responses=tiered(DiscoveredPersonSerializer, "DiscoveredPeople")
+)
+class DiscoverPeopleView(TieredDiscoveryView):
+    """GET /api/discover/people/ — visible people grouped in tiers, no distances."""
+
+    discover = staticmethod(selectors.discover_people)

@@ -2,10 +2,8 @@
 
 from drf_spectacular.utils import extend_schema
 from rest_framework import serializers
-from rest_framework.response import Response
-from rest_framework.views import APIView
 
-from geo.api import DiscoveryParams
+from geo.api import DiscoveryParams, TieredDiscoveryView, tiered
 from rooms import discovery
 
 
@@ -18,20 +16,10 @@ class DiscoveredRoomSerializer(serializers.Serializer):
     capacity = serializers.IntegerField()
 
 
-class DiscoveredRoomsSerializer(serializers.Serializer):
-    neighborhood = DiscoveredRoomSerializer(many=True)
-    city = DiscoveredRoomSerializer(many=True)
-    nearby = DiscoveredRoomSerializer(many=True)
+@extend_schema(
+    parameters=[DiscoveryParams], responses=tiered(DiscoveredRoomSerializer, "DiscoveredRooms")
+)
+class DiscoverRoomsView(TieredDiscoveryView):
+    """GET /api/discover/rooms/ — public rooms with space, in tiers by the owner's location."""
 
-
-class DiscoverRoomsView(APIView):
-    @extend_schema(
-        parameters=[DiscoveryParams],
-        responses=DiscoveredRoomsSerializer,
-    )
-    def get(self, request):
-        params = DiscoveryParams(data=request.query_params)
-        params.is_valid(raise_exception=True)
-        return Response(
-            discovery.discover_rooms(request.user, limit=params.validated_data["limit"])
-        )
+    discover = staticmethod(discovery.discover_rooms)

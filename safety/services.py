@@ -50,3 +50,11 @@ def block_delete(*, blocker, blocked_id: str) -> None:
         if not deleted:
             raise NotFound("You have not blocked this user.")
         _publish_block_changed(blocker.pk, blocked_id)
+
+
+def blocks_delete_all(*, user) -> None:
+    """Remove every block made by or against ``user`` (account deletion: the tombstone is
+    invisible to everyone anyway, and a block names a person, which is personal data)."""
+    with transaction.atomic():
+        Block.objects.filter(blocker_id=user.pk).delete()
+        Block.objects.filter(blocked_id=user.pk).delete()

@@ -72,7 +72,9 @@ def ticket(base: str, token: str) -> str:
         return json.loads(response.read())["ticket"]
 
 
-async def run(base: str, room_id: int, tokens: list[str], messages: int, timeout: float):
+async def run(
+    base: str, room_id: int, tokens: list[str], messages: int, timeout: float, rate: float = 0
+):
     from websockets.asyncio.client import connect
 
     ws_base = base.replace("http", "ws", 1)
@@ -101,7 +103,9 @@ async def run(base: str, room_id: int, tokens: list[str], messages: int, timeout
             text = f"bench {n}-{i}"
             sent_at[text] = time.perf_counter()
             await ws.send(json.dumps({"type": "room.send", "room_id": room_id, "message": text}))
-            await asyncio.sleep(0)
+            # rate 0: a burst (measures throughput; latency is then mostly queueing);
+            # rate R: each client sends R messages per second (latency under a steady load).
+            await asyncio.sleep(1 / rate if rate else 0)
 
     start = time.perf_counter()
     readers = [asyncio.create_task(reader(ws)) for ws in sockets]
@@ -122,6 +126,9 @@ def main() -> int:
     parser.add_argument("--clients", type=int, default=5, help="sockets in one room (2..10)")
     parser.add_argument("--messages", type=int, default=20, help="messages per client (1..1000)")
     parser.add_argument("--timeout", type=float, default=60.0)
+    parser.add_argument(
+        "--rate", type=float, default=0, help="messages per second per client (0: one burst)"
+    )
     args = parser.parse_args()
     host = urllib.parse.urlparse(args.base).hostname
     if host not in LOOPBACK:
@@ -136,12 +143,13 @@ def main() -> int:
     room, users, tokens = setup_data(args.clients)
     try:
         elapsed, latencies, expected = asyncio.run(
-            run(args.base, room.pk, tokens, args.messages, args.timeout)
+            run(args.base, room.pk, tokens, args.messages, args.timeout, args.rate)
         )
     finally:
         cleanup(room, users)
     delivered = len(latencies)
-    print(f"clients={args.clients} messages sent={total} deliveries={delivered}/{expected}")
+    mode = f"rate={args.rate}/s per client" if args.rate else "burst"
+    print(f"clients={args.clients} messages sent={total} ({mode}) deliveries={delivered}/{expected}")
     print(
         f"elapsed={elapsed:.3f}s  deliveries/s={delivered / elapsed:.1f}  sends/s={total / elapsed:.1f}"
     )

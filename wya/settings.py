@@ -6,6 +6,8 @@ Three modes (see docs/settings.md and .env.example):
 - production: DEBUG=false, and then SECRET_KEY and LOCATION_HASH_KEY must be set.
 """
 
+import os
+import tempfile
 from pathlib import Path
 
 import environ
@@ -93,12 +95,23 @@ TEMPLATES = [
 # --- Database -------------------------------------------------------------------------------
 DATABASES = {"default": env.db("DATABASE_URL", default=f"sqlite:///{BASE_DIR / 'db.sqlite3'}")}
 DATABASES["default"].setdefault("CONN_MAX_AGE", env.int("CONN_MAX_AGE", default=0))
+if DATABASES["default"]["ENGINE"].endswith("postgresql") and env.bool("DATABASE_POOL", default=True):
+    # A psycopg connection pool per process: under ASGI every sync call would otherwise open a
+    # new PostgreSQL connection (persistent connections are not safe there; a pool is).
+    DATABASES["default"].setdefault("OPTIONS", {})["pool"] = {
+        "min_size": env.int("DATABASE_POOL_MIN", default=2),
+        "max_size": env.int("DATABASE_POOL_MAX", default=10),
+        "timeout": env.int("DATABASE_POOL_TIMEOUT", default=10),
+    }
 DATABASES["default"].setdefault("TEST", {})
 if env.str("TEST_DATABASE_NAME", default=""):
     DATABASES["default"]["TEST"]["NAME"] = env.str("TEST_DATABASE_NAME")
 elif DATABASES["default"]["ENGINE"].endswith("sqlite3"):
-    # A file, not memory, so that a server process started by the browser tests sees the data.
-    DATABASES["default"]["TEST"]["NAME"] = str(BASE_DIR / ".test-db.sqlite3")
+    # A file, not memory, so that a server process started by the browser tests sees the data;
+    # one per test run (pid), so that two runs side by side never share it.
+    DATABASES["default"]["TEST"]["NAME"] = str(
+        Path(tempfile.gettempdir()) / f"wya-test-{os.getpid()}.sqlite3"
+    )
 DEFAULT_AUTO_FIELD = "django.db.models.AutoField"
 
 # --- Redis: channel layer and cache ---------------------------------------------------------

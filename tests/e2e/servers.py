@@ -33,19 +33,30 @@ def free_port() -> int:
         return sock.getsockname()[1]
 
 
-def server_env() -> dict:
-    """The test process's settings for a child: the TEST database name, the same Redis/prefixes."""
+def database_url() -> str:
+    """The TEST database as a URL a child process can open: PostgreSQL, or the SQLite FILE the
+    test run uses (settings put SQLite test databases in a file, never in memory)."""
     db = connection.settings_dict
+    if connection.vendor == "sqlite":
+        return f"sqlite:///{Path(db['NAME']).resolve()}"
     password = f":{db['PASSWORD']}" if db.get("PASSWORD") else ""
+    return (
+        f"postgres://{db['USER']}{password}@{db['HOST'] or '127.0.0.1'}:"
+        f"{db['PORT'] or 5432}/{db['NAME']}"
+    )
+
+
+def server_env() -> dict:
+    """The test process's settings for a child: the TEST database, the same Redis/prefixes.
+    Without REDIS_URL the child uses its own in-memory layer and cache: fine for ONE server."""
     env = dict(os.environ)
     env.update(
-        DATABASE_URL=(
-            f"postgres://{db['USER']}{password}@{db['HOST'] or '127.0.0.1'}:"
-            f"{db['PORT'] or 5432}/{db['NAME']}"
-        ),
+        DATABASE_URL=database_url(),
         REDIS_URL=settings.REDIS_URL,
-        CHANNEL_LAYER_PREFIX=settings.CHANNEL_LAYERS["default"]["CONFIG"]["prefix"],
-        CACHE_KEY_PREFIX=settings.CACHES["default"]["KEY_PREFIX"],
+        CHANNEL_LAYER_PREFIX=settings.CHANNEL_LAYERS["default"]
+        .get("CONFIG", {})
+        .get("prefix", "wya"),
+        CACHE_KEY_PREFIX=settings.CACHES["default"].get("KEY_PREFIX", "wya"),
         DEBUG="true",
     )
     return env
@@ -76,15 +87,16 @@ def _wait_until_up(base: str, process: subprocess.Popen) -> None:
 
 
 @contextlib.contextmanager
-def running_servers(count: int):
-    """Yield ``count`` base URLs of daphne processes; always terminated on the way out."""
-    env = server_env()
+def running_servers(count: int, *, app: str = "wya.asgi:application", extra_env=None):
+    """Yield ``count`` base URLs of daphne processes; always terminated on the way out.
+    ``app`` is the ASGI application to serve (the browser tests add static files to it)."""
+    env = {**server_env(), **(extra_env or {})}
     processes, bases = [], []
     try:
         for _ in range(count):
             port = free_port()
             process = subprocess.Popen(
-                [DAPHNE, "-b", "127.0.0.1", "-p", str(port), "wya.asgi:application"],
+                [DAPHNE, "-b", "127.0.0.1", "-p", str(port), app],
                 cwd=ROOT,
                 env=env,
                 stdout=subprocess.DEVNULL,

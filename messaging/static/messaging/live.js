@@ -372,6 +372,7 @@
       if (socket !== ws) return;
       attempts = 0;
       setStatus("open", "live");
+      onPresence({ user_id: cfg.me, status: "online" }); // my own dot: this socket is me
       clearInterval(pingTimer);
       pingTimer = setInterval(function () { sendFrame({ type: "ping" }); }, PING_MS);
       pending.forEach(function (entry) { ws.send(JSON.stringify(entry.frame)); });
