@@ -58,3 +58,36 @@ class BlockDetailApi(APIView):
     def delete(self, request, user_id: str):
         services.block_delete(blocker=request.user, blocked_id=user_id)
         return Response(status=status.HTTP_204_NO_CONTENT)
+
+
+class NoticeOutput(serializers.Serializer):
+    id = serializers.IntegerField()
+    action_type = serializers.CharField()
+    reason = serializers.CharField()
+    created_at = serializers.DateTimeField()
+    expires_at = serializers.DateTimeField(allow_null=True)
+    active = serializers.SerializerMethodField()
+
+    def get_active(self, action) -> bool:
+        from django.utils import timezone
+
+        if action.action_type not in ("mute", "restrict"):
+            return False
+        return action.expires_at is None or action.expires_at > timezone.now()
+
+
+class NoticePage(serializers.Serializer):
+    count = serializers.IntegerField()
+    next = serializers.CharField(allow_null=True)
+    previous = serializers.CharField(allow_null=True)
+    results = NoticeOutput(many=True)
+
+
+class NoticesApi(APIView):
+    """GET /api/me/notices/ — every moderation action taken against me (no shadow actions)."""
+
+    @extend_schema(responses={200: NoticePage}, tags=["safety"])
+    def get(self, request):
+        paginator = Pagination()
+        page = paginator.paginate_queryset(selectors.notices_of(user=request.user), request, self)
+        return paginator.get_paginated_response(NoticeOutput(page, many=True).data)

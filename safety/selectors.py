@@ -12,3 +12,10 @@ def blocks_of(*, user) -> QuerySet:
         .select_related("blocked__profile")
         .order_by("-created_at", "blocked_id")
     )
+
+
+def notices_of(*, user):
+    """Moderation actions taken against ``user``, newest first (what /api/me/notices/ shows)."""
+    from safety.models import ModerationAction
+
+    return ModerationAction.objects.filter(target_user_id=user.pk).order_by("-id")

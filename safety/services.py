@@ -58,3 +58,84 @@ def blocks_delete_all(*, user) -> None:
     with transaction.atomic():
         Block.objects.filter(blocker_id=user.pk).delete()
         Block.objects.filter(blocked_id=user.pk).delete()
+
+
+# --- Moderation actions -------------------------------------------------------------------------
+MAX_DURATION_MINUTES = 60 * 24 * 365
+
+
+def notice_payload(action) -> dict:
+    """What the target is told about an action against them (API.md ``notice`` frame)."""
+    expires_at = action.expires_at
+    return {
+        "id": action.pk,
+        "action_type": action.action_type,
+        "reason": action.reason,
+        "created_at": action.created_at.isoformat() if action.created_at else None,
+        "expires_at": expires_at.isoformat() if expires_at else None,
+    }
+
+
+def moderation_action_check(
+    *, moderator, target_user, action_type: str, reason: str, duration_minutes: int | None
+) -> None:
+    """Raise ``Invalid`` with a clear message if this action may not be taken as given."""
+    from safety.models import ActionType
+
+    if not getattr(moderator, "is_staff", False):
+        raise Invalid("Only moderators can take moderation actions.", code="forbidden")
+    if action_type not in ActionType.values:
+        raise Invalid(f"Unknown action type {action_type!r}.", code="invalid")
+    if not isinstance(reason, str) or not reason.strip():
+        raise Invalid("A reason is required: the person affected is shown it.", code="invalid")
+    if duration_minutes is not None and not 1 <= duration_minutes <= MAX_DURATION_MINUTES:
+        raise Invalid("The duration must be between 1 minute and a year.", code="invalid")
+    if target_user is None or target_user.pk == moderator.pk:
+        raise Invalid("Choose someone else as the target.", code="invalid")
+
+
+def moderation_action_take(
+    *,
+    moderator,
+    target_user,
+    action_type: str,
+    reason: str,
+    duration_minutes: int | None = None,
+    report=None,
+):
+    """Log a moderation action and tell its target at once (no shadow actions).
+
+    Every action is a ``moderation_actions`` row; ``mute`` and ``restrict`` take effect through
+    ``safety.policy`` for ``duration_minutes`` (None: until a moderator decides otherwise).
+    The target's open sockets get a ``notice`` frame after commit and ``GET /api/me/notices/``
+    lists it. A report the action answers is marked resolved.
+    """
+    from django.utils import timezone
+
+    from safety.models import ModerationAction, ReportStatus
+
+    moderation_action_check(
+        moderator=moderator,
+        target_user=target_user,
+        action_type=action_type,
+        reason=reason,
+        duration_minutes=duration_minutes,
+    )
+    with transaction.atomic():
+        action = ModerationAction.objects.create(
+            moderator=moderator,
+            target_user=target_user,
+            action_type=action_type,
+            reason=reason.strip(),
+            duration_minutes=duration_minutes,
+            report=report,
+        )
+        if report is not None:
+            report.status = ReportStatus.RESOLVED
+            report.reviewed_by = moderator
+            report.reviewed_at = timezone.now()
+            report.save(update_fields=["status", "reviewed_by", "reviewed_at"])
+        publish_on_commit(
+            user_group(target_user.pk), {"type": "notice", "action": notice_payload(action)}
+        )
+    return action
