@@ -99,7 +99,10 @@ class LiveConsumer(AsyncWebsocketConsumer):
     # --- Client frames -----------------------------------------------------------------------
     async def receive(self, text_data=None, bytes_data=None):
         raw = text_data if text_data is not None else bytes_data
-        if raw is None or len(raw) > settings.WS_MAX_FRAME_BYTES:
+        size = (
+            len(raw.encode("utf-8", "surrogatepass")) if isinstance(raw, str) else len(raw or b"")
+        )
+        if raw is None or size > settings.WS_MAX_FRAME_BYTES:
             return await self.send_error(
                 "too_large", f"Frames are limited to {settings.WS_MAX_FRAME_BYTES} bytes."
             )

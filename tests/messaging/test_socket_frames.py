@@ -75,6 +75,18 @@ async def test_an_oversize_frame_is_refused_and_the_socket_stays_usable(member, 
     await ws.disconnect()
 
 
+async def test_the_frame_limit_counts_bytes_not_characters(member, settings):
+    ws = await connect(member)
+    # Fewer characters than the limit, but more bytes: each "é" is two bytes in UTF-8.
+    wide = json.dumps(
+        {"type": "ping", "pad": "é" * (settings.WS_MAX_FRAME_BYTES // 2)}, ensure_ascii=False
+    )
+    assert len(wide) < settings.WS_MAX_FRAME_BYTES < len(wide.encode())
+    error = await request(ws, wide)
+    assert error["code"] == "too_large"
+    await ws.disconnect()
+
+
 async def test_a_too_long_client_id_is_refused(member, room):
     ws = await connect(member)
     frame = {"type": "room.send", "room_id": room.pk, "message": "hi", "client_id": "x" * 65}
