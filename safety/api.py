@@ -5,8 +5,8 @@ from rest_framework import serializers, status
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from safety import selectors, services
-from wya.api import Pagination
+from safety import policy, selectors, services
+from wya.api import page_of, paginated
 
 
 class BlockInput(serializers.Serializer):
@@ -23,19 +23,10 @@ class BlockOutput(serializers.Serializer):
         return profile.display_name if profile is not None else ""
 
 
-class BlockPage(serializers.Serializer):
-    count = serializers.IntegerField()
-    next = serializers.CharField(allow_null=True)
-    previous = serializers.CharField(allow_null=True)
-    results = BlockOutput(many=True)
-
-
 class BlocksApi(APIView):
-    @extend_schema(responses={200: BlockPage}, tags=["safety"])
+    @extend_schema(responses={200: page_of(BlockOutput, "BlockPage")}, tags=["safety"])
     def get(self, request):
-        paginator = Pagination()
-        page = paginator.paginate_queryset(selectors.blocks_of(user=request.user), request, self)
-        return paginator.get_paginated_response(BlockOutput(page, many=True).data)
+        return paginated(request, self, selectors.blocks_of(user=request.user), BlockOutput)
 
     @extend_schema(
         request=BlockInput, responses={200: BlockOutput, 201: BlockOutput}, tags=["safety"]
@@ -69,25 +60,12 @@ class NoticeOutput(serializers.Serializer):
     active = serializers.SerializerMethodField()
 
     def get_active(self, action) -> bool:
-        from django.utils import timezone
-
-        if action.action_type not in ("mute", "restrict"):
-            return False
-        return action.expires_at is None or action.expires_at > timezone.now()
-
-
-class NoticePage(serializers.Serializer):
-    count = serializers.IntegerField()
-    next = serializers.CharField(allow_null=True)
-    previous = serializers.CharField(allow_null=True)
-    results = NoticeOutput(many=True)
+        return policy.action_in_force(action)
 
 
 class NoticesApi(APIView):
     """GET /api/me/notices/ — every moderation action taken against me (no shadow actions)."""
 
-    @extend_schema(responses={200: NoticePage}, tags=["safety"])
+    @extend_schema(responses={200: page_of(NoticeOutput, "NoticePage")}, tags=["safety"])
     def get(self, request):
-        paginator = Pagination()
-        page = paginator.paginate_queryset(selectors.notices_of(user=request.user), request, self)
-        return paginator.get_paginated_response(NoticeOutput(page, many=True).data)
+        return paginated(request, self, selectors.notices_of(user=request.user), NoticeOutput)

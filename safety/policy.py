@@ -279,3 +279,11 @@ def can_block(blocker, target) -> Decision:
     if not can_see(blocker, target):
         return Decision(False, "not_found", "No such user.")
     return ALLOW
+
+
+def action_in_force(action: ModerationAction) -> bool:
+    """Is this mute or restriction in force now (the per-row twin of ``active_actions``)."""
+    if action.action_type not in (ActionType.MUTE, ActionType.RESTRICT):
+        return False
+    expires_at = action.expires_at
+    return expires_at is None or expires_at > timezone.now()

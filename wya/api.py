@@ -158,3 +158,23 @@ class SettingsRateThrottle(SimpleRateThrottle):
         else:
             ident = self.get_ident(request)
         return self.cache_format % {"scope": self.scope, "ident": ident}
+
+
+def page_of(item: type, name: str) -> type:
+    """The OpenAPI shape of a ``Pagination`` page of ``item`` (for ``extend_schema``)."""
+    from rest_framework import serializers
+
+    fields = {
+        "count": serializers.IntegerField(),
+        "next": serializers.CharField(allow_null=True),
+        "previous": serializers.CharField(allow_null=True),
+        "results": item(many=True),
+    }
+    return type(name, (serializers.Serializer,), fields)
+
+
+def paginated(request, view, queryset, serializer: type) -> Response:
+    """One ``Pagination`` page of ``queryset`` shaped by ``serializer``."""
+    paginator = Pagination()
+    page = paginator.paginate_queryset(queryset, request, view)
+    return paginator.get_paginated_response(serializer(page, many=True).data)

@@ -95,7 +95,9 @@ TEMPLATES = [
 # --- Database -------------------------------------------------------------------------------
 DATABASES = {"default": env.db("DATABASE_URL", default=f"sqlite:///{BASE_DIR / 'db.sqlite3'}")}
 DATABASES["default"].setdefault("CONN_MAX_AGE", env.int("CONN_MAX_AGE", default=0))
-if DATABASES["default"]["ENGINE"].endswith("postgresql") and env.bool("DATABASE_POOL", default=True):
+if DATABASES["default"]["ENGINE"].endswith("postgresql") and env.bool(
+    "DATABASE_POOL", default=True
+):
     # A psycopg connection pool per process: under ASGI every sync call would otherwise open a
     # new PostgreSQL connection (persistent connections are not safe there; a pool is).
     DATABASES["default"].setdefault("OPTIONS", {})["pool"] = {
