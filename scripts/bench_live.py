@@ -149,7 +149,9 @@ def main() -> int:
         cleanup(room, users)
     delivered = len(latencies)
     mode = f"rate={args.rate}/s per client" if args.rate else "burst"
-    print(f"clients={args.clients} messages sent={total} ({mode}) deliveries={delivered}/{expected}")
+    print(
+        f"clients={args.clients} messages sent={total} ({mode}) deliveries={delivered}/{expected}"
+    )
     print(
         f"elapsed={elapsed:.3f}s  deliveries/s={delivered / elapsed:.1f}  sends/s={total / elapsed:.1f}"
     )
