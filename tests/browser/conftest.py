@@ -50,8 +50,8 @@ def browser(transactional_db, monkeypatch):
 
 @pytest.fixture
 def server(transactional_db):
-    """The base URL of one daphne process serving WYA!? (with static files)."""
-    with running_servers(1, app="tests.browser.asgi:application") as (base,):
+    """The base URL of one daphne process serving WYA!? (DEBUG: static files included)."""
+    with running_servers(1) as (base,):
         yield base
 
 

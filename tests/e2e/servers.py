@@ -89,7 +89,7 @@ def _wait_until_up(base: str, process: subprocess.Popen) -> None:
 @contextlib.contextmanager
 def running_servers(count: int, *, app: str = "wya.asgi:application", extra_env=None):
     """Yield ``count`` base URLs of daphne processes; always terminated on the way out.
-    ``app`` is the ASGI application to serve (the browser tests add static files to it)."""
+    ``app`` is the ASGI application to serve."""
     env = {**server_env(), **(extra_env or {})}
     processes, bases = [], []
     try:
