@@ -27,6 +27,5 @@ urlpatterns = [
     path("", include("accounts.urls")),
     path("", include("rooms.urls")),
     path("", include("messaging.urls")),
-    path("", include("geo.urls")),
     path("", include("messaging.media_urls")),
 ]

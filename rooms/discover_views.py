@@ -10,6 +10,7 @@ from django.shortcuts import redirect, render
 from django.views.decorators.http import require_http_methods
 
 from geo import selectors, services
+from rooms.discovery import discover_rooms
 from wya.errors import ServiceError
 
 PAGE_LIMIT = 20
@@ -65,8 +66,6 @@ def discover_page(request):
     location = selectors.location_of(request.user)
     context = {"form": form, "location": location, "tiers": []}
     if location is not None:
-        from rooms.discovery import discover_rooms  # a read selector; geo imports no services
-
         people = selectors.discover_people(request.user, limit=PAGE_LIMIT)
         rooms = discover_rooms(request.user, limit=PAGE_LIMIT)
         labels = {"neighborhood": "My neighbourhood", "city": "My city", "nearby": "Nearby"}
