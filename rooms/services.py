@@ -102,10 +102,12 @@ def _clean_max_participants(value) -> int:
 
 
 def _clean_background_color(value) -> str:
-    import re
+    from accounts.validators import validate_theme_color  # the one #RRGGBB rule
 
-    if not isinstance(value, str) or not re.fullmatch(r"#[0-9A-Fa-f]{6}", value):
-        raise Invalid("background_color: use a colour of the form #RRGGBB.", code="invalid")
+    try:
+        validate_theme_color(value)
+    except ValidationError as error:
+        raise Invalid(f"background_color: {' '.join(error.messages)}", code="invalid")
     return value
 
 
