@@ -118,12 +118,33 @@ DEFAULT_AUTO_FIELD = "django.db.models.AutoField"
 
 # --- Redis: channel layer and cache ---------------------------------------------------------
 REDIS_URL = env.str("REDIS_URL", default="")
+# Redis connection settings, explicit because the defaults break live sockets: redis-py 8 reads
+# with a 5 s socket timeout, exactly channels-redis' blocking-pop timeout (BZPOPMIN 5 s), so an
+# idle socket's receive loop raised TimeoutError and the socket closed with 1011 every 5-20 s.
+# The read timeout must stay well above the layer's blocking pop; health checks catch a
+# connection that died silently (NAT, failover) before a command is sent on it.
+REDIS_SOCKET_TIMEOUT = env.float("REDIS_SOCKET_TIMEOUT", default=30.0)
+REDIS_CONNECT_TIMEOUT = env.float("REDIS_CONNECT_TIMEOUT", default=5.0)
+REDIS_HEALTH_CHECK_INTERVAL = env.int("REDIS_HEALTH_CHECK_INTERVAL", default=30)
+CHANNEL_LAYER_BLOCKING_POP_SECONDS = 5  # channels-redis RedisChannelLayer.brpop_timeout
+REDIS_CONNECTION_OPTIONS = {
+    "socket_timeout": REDIS_SOCKET_TIMEOUT,
+    "socket_connect_timeout": REDIS_CONNECT_TIMEOUT,
+    "health_check_interval": REDIS_HEALTH_CHECK_INTERVAL,
+    "socket_keepalive": True,
+    "retry_on_timeout": True,
+}
+if REDIS_SOCKET_TIMEOUT <= 2 * CHANNEL_LAYER_BLOCKING_POP_SECONDS:
+    raise ImproperlyConfigured(
+        "REDIS_SOCKET_TIMEOUT must be more than twice the channel layer's blocking pop "
+        f"({CHANNEL_LAYER_BLOCKING_POP_SECONDS} s), or idle sockets are dropped."
+    )
 if REDIS_URL:
     CHANNEL_LAYERS = {
         "default": {
             "BACKEND": "channels_redis.core.RedisChannelLayer",
             "CONFIG": {
-                "hosts": [REDIS_URL],
+                "hosts": [{"address": REDIS_URL, **REDIS_CONNECTION_OPTIONS}],
                 "prefix": env.str("CHANNEL_LAYER_PREFIX", default="wya"),
                 "capacity": 1000,
                 "expiry": 60,
@@ -135,6 +156,7 @@ if REDIS_URL:
             "BACKEND": "django.core.cache.backends.redis.RedisCache",
             "LOCATION": REDIS_URL,
             "KEY_PREFIX": env.str("CACHE_KEY_PREFIX", default="wya"),
+            "OPTIONS": dict(REDIS_CONNECTION_OPTIONS),
         }
     }
 else:
