@@ -83,7 +83,9 @@ async def test_idle_and_active_sockets_stay_open_for_two_minutes_on_redis():
             # still live after the soak: a message from an active socket reaches all four
             frame = {"type": "room.send", "room_id": room.pk, "message": "still here"}
             await active[0].send(json.dumps({**frame, "client_id": "soak"}))
-            messages = await asyncio.gather(*(next_frame_of_type(ws, "room.message") for ws in sockets))
+            messages = await asyncio.gather(
+                *(next_frame_of_type(ws, "room.message") for ws in sockets)
+            )
             assert {f["message"]["message"] for f in messages} == {"still here"}
             assert len({f["message"]["id"] for f in messages}) == 1
         finally:
