@@ -287,3 +287,25 @@ def action_in_force(action: ModerationAction) -> bool:
         return False
     expires_at = action.expires_at
     return expires_at is None or expires_at > timezone.now()
+
+
+# --- Reports ------------------------------------------------------------------------------------
+def can_report_user(reporter, target) -> Decision:
+    """May ``reporter`` report ``target`` (or their message): someone they can see, or someone
+    they blocked themselves (blocking first and reporting after is a natural order). Everyone
+    else — other segment, banned, or who blocked the reporter — is "not found"."""
+    if reporter.pk == target.pk:
+        return Decision(False, "invalid", "You cannot report yourself.")
+    if can_see(reporter, target):
+        return ALLOW
+    blocked_by_reporter = Block.objects.filter(blocker_id=reporter.pk, blocked_id=target.pk)
+    blocks_reporter = Block.objects.filter(blocker_id=target.pk, blocked_id=reporter.pk)
+    if (
+        reporter.is_active
+        and target.is_active
+        and same_segment(reporter, target)
+        and blocked_by_reporter.exists()
+        and not blocks_reporter.exists()
+    ):
+        return ALLOW
+    return Decision(False, "not_found", "No such user.")
