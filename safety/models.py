@@ -135,6 +135,7 @@ class ActionType(models.TextChoices):
     ROOM_KICK = "room_kick", "Removed from a room"
     ROOM_BAN = "room_ban", "Banned from a room"
     ROOM_UNBAN = "room_unban", "Room ban lifted"
+    DISMISS = "dismiss", "Report dismissed"
 
 
 # Taken by staff in the admin (the others are written by the services that do the thing).
@@ -145,6 +146,10 @@ CONSOLE_ACTION_TYPES = (
     ActionType.ESCALATE,
     ActionType.BAN,
 )
+# What the report page offers in one step (the console's actions plus closing with no action).
+REPORT_DECISIONS = (*CONSOLE_ACTION_TYPES, ActionType.DISMISS)
+# Actions that do something to a person for ``duration_minutes``.
+TIMED_ACTION_TYPES = (ActionType.MUTE, ActionType.RESTRICT)
 
 
 class ModerationAction(models.Model):

@@ -309,3 +309,58 @@ def can_report_user(reporter, target) -> Decision:
     ):
         return ALLOW
     return Decision(False, "not_found", "No such user.")
+
+
+# --- Staff: who may act on whom -------------------------------------------------------------
+MODERATORS_GROUP = "Moderators"
+SAFETY_LEADS_GROUP = "Safety leads"
+PERM_REVIEW = "safety.review_report"
+PERM_RESOLVE_ESCALATED = "safety.resolve_escalated_report"
+PERM_TAKE_ACTION = "safety.add_moderationaction"
+
+
+def may_act_on(actor, target) -> Decision:
+    """May staff member ``actor`` take an action against ``target`` (console, bans, deletion).
+
+    Never on oneself; a superuser or another staff account only by a superuser (so a staff
+    account can never ban, unban or delete its way past the people above it).
+    """
+    if target is None:
+        return Decision(False, "invalid", "Choose someone else as the target.")
+    if actor.pk == target.pk:
+        return Decision(False, "invalid", "Choose someone else as the target.")
+    if (target.is_superuser or target.is_staff) and not actor.is_superuser:
+        return Decision(
+            False, "forbidden", "Only a superuser may act against a staff or superuser account."
+        )
+    return ALLOW
+
+
+def may_review_reports(user) -> Decision:
+    if not (user.is_active and user.is_staff and user.has_perm(PERM_REVIEW)):
+        return Decision(False, "forbidden", "Only moderators may review reports.")
+    return ALLOW
+
+
+def may_close_report(user, *, escalated: bool) -> Decision:
+    """Closing (acting on or dismissing) a report: moderators; an escalated one: Safety leads."""
+    decision = may_review_reports(user)
+    if not decision:
+        return decision
+    if escalated and not user.has_perm(PERM_RESOLVE_ESCALATED):
+        return Decision(
+            False, "escalated", "This report was escalated: only a Safety lead may close it."
+        )
+    return ALLOW
+
+
+def ban_in_force(user) -> ModerationAction | None:
+    """The platform ban that keeps an inactive account out (the latest ban not lifted since)."""
+    latest = (
+        ModerationAction.objects.filter(
+            target_user_id=user.pk, action_type__in=[ActionType.BAN, ActionType.UNBAN]
+        )
+        .order_by("-id")
+        .first()
+    )
+    return latest if latest is not None and latest.action_type == ActionType.BAN else None

@@ -7,12 +7,16 @@ from django.db import transaction
 from django.db.models import Q
 from django.utils import timezone
 
+from accounts import services as account_services
 from messaging.models import PrivateMessage
 from rooms.models import ChatRoomMessage
 from rooms.selectors import MAX_SERIAL, can_read_room, clean_room_id, room_access
 from safety import moderation_log, policy
 from safety.models import (
+    CONSOLE_ACTION_TYPES,
     OPEN_REPORT_STATUSES,
+    REPORT_DECISIONS,
+    TIMED_ACTION_TYPES,
     ActionType,
     Block,
     Report,
@@ -20,7 +24,7 @@ from safety.models import (
     ReportType,
 )
 from wya import ratelimit
-from wya.errors import Invalid, NotFound, RateLimited
+from wya.errors import Conflict, Forbidden, Invalid, NotFound, RateLimited
 from wya.live import publish_on_commit, user_group
 
 
@@ -77,20 +81,35 @@ def blocks_delete_all(*, user) -> None:
 MAX_DURATION_MINUTES = 60 * 24 * 365
 
 
+def _raise_for(decision: policy.Decision) -> None:
+    if decision:
+        return
+    if decision.code == "invalid":
+        raise Invalid(decision.detail, code="invalid")
+    if decision.code == "not_found":
+        raise NotFound(decision.detail, code="not_found")
+    raise Forbidden(decision.detail, code=decision.code or "forbidden")
+
+
 def moderation_action_check(
     *, moderator, target_user, action_type: str, reason: str, duration_minutes: int | None
 ) -> None:
-    """Raise ``Invalid`` with a clear message if this action may not be taken as given."""
-    if not getattr(moderator, "is_staff", False):
-        raise Invalid("Only moderators can take moderation actions.", code="forbidden")
-    if action_type not in ActionType.values:
+    """Raise a service error with a clear message if this action may not be taken as given:
+    the moderator holds ``safety.add_moderationaction``, the type is one the console takes, a
+    reason is given, a duration only for mute/restrict (1 minute to a year), and the target is
+    someone the moderator may act on (``policy.may_act_on``)."""
+    staff = moderator is not None and moderator.is_active and moderator.is_staff
+    if not (staff and moderator.has_perm(policy.PERM_TAKE_ACTION)):
+        raise Forbidden("Only moderators can take moderation actions.", code="forbidden")
+    if action_type not in CONSOLE_ACTION_TYPES:
         raise Invalid(f"Unknown action type {action_type!r}.", code="invalid")
     if not isinstance(reason, str) or not reason.strip():
         raise Invalid("A reason is required: the person affected is shown it.", code="invalid")
+    if duration_minutes is not None and action_type not in TIMED_ACTION_TYPES:
+        raise Invalid("A duration applies to mute and restrict only.", code="invalid")
     if duration_minutes is not None and not 1 <= duration_minutes <= MAX_DURATION_MINUTES:
         raise Invalid("The duration must be between 1 minute and a year.", code="invalid")
-    if target_user is None or target_user.pk == moderator.pk:
-        raise Invalid("Choose someone else as the target.", code="invalid")
+    _raise_for(policy.may_act_on(moderator, target_user))
 
 
 def moderation_action_take(
@@ -102,12 +121,13 @@ def moderation_action_take(
     duration_minutes: int | None = None,
     report=None,
 ):
-    """Log a moderation action and tell its target at once (no shadow actions).
+    """Take an action and tell its target at once (no shadow actions).
 
     Every action is a ``moderation_actions`` row; ``mute`` and ``restrict`` take effect through
-    ``safety.policy`` for ``duration_minutes`` (None: until a moderator decides otherwise).
-    The target's open sockets get a ``notice`` frame after commit and ``GET /api/me/notices/``
-    lists it. A report the action answers is marked resolved.
+    ``safety.policy`` for ``duration_minutes`` (None: until a moderator decides otherwise);
+    ``ban`` is a platform ban (``accounts.services.account_ban``). The target's open sockets get
+    a ``notice`` frame after commit and ``GET /api/me/notices/`` lists it. A report the action
+    answers is closed as resolved (``escalate`` leaves it open for a Safety lead).
     """
     moderation_action_check(
         moderator=moderator,
@@ -117,20 +137,138 @@ def moderation_action_take(
         duration_minutes=duration_minutes,
     )
     with transaction.atomic():
-        action = moderation_log.record(
+        if report is not None:
+            report = _open_report_for_decision(moderator, report.pk, action_type)
+        if action_type == ActionType.BAN:
+            action = account_services.account_ban(
+                moderator=moderator, user=target_user, reason=reason, report=report
+            )
+        else:
+            action = moderation_log.record(
+                moderator=moderator,
+                target_user=target_user,
+                action_type=action_type,
+                reason=reason,
+                duration_minutes=duration_minutes,
+                report=report,
+            )
+        if report is not None and action_type != ActionType.ESCALATE:
+            _close_report(moderator, report, ReportStatus.RESOLVED)
+        elif report is not None:
+            _mark_reviewing(moderator, report)
+    return action
+
+
+# --- The review queue ---------------------------------------------------------------------------
+def report_subject(report):
+    """The person a report is about: the reported user (a message's author, a DM's sender), or
+    for a room report the room's owner; None if the room is gone."""
+    if report.reported_user_id is not None:
+        return report.reported_user
+    if report.reported_room_id is not None:
+        return report.reported_room.owner
+    return None
+
+
+def report_is_escalated(report) -> bool:
+    return report.actions.filter(action_type=ActionType.ESCALATE).exists()
+
+
+def _mark_reviewing(moderator, report) -> None:
+    changed = []
+    if report.status == ReportStatus.PENDING:
+        report.status = ReportStatus.REVIEWING
+        changed.append("status")
+    if report.reviewed_at is None:  # the first review: what the queue's median measures
+        report.reviewed_at = timezone.now()
+        report.reviewed_by = moderator
+        changed += ["reviewed_at", "reviewed_by"]
+    if changed:
+        report.save(update_fields=changed)
+
+
+def _close_report(moderator, report, status: str) -> None:
+    report.status = status
+    report.reviewed_by = moderator
+    if report.reviewed_at is None:
+        report.reviewed_at = timezone.now()
+    report.save(update_fields=["status", "reviewed_by", "reviewed_at"])
+    _publish_report_closed(report)
+
+
+def _open_report_for_decision(moderator, report_id: int, decision: str):
+    """The report, locked, if it is open and this moderator may take this decision on it."""
+    _raise_for(policy.may_review_reports(moderator))
+    report = (
+        Report.objects.select_for_update(of=("self",))
+        .select_related("reported_user", "reported_room__owner")
+        .filter(pk=report_id)
+        .first()
+    )
+    if report is None:
+        raise NotFound("No such report.", code="not_found")
+    if report.status not in OPEN_REPORT_STATUSES:
+        raise Conflict("This report is already closed.", code="closed")
+    escalated = report_is_escalated(report)
+    if decision == ActionType.ESCALATE:
+        if escalated:
+            raise Conflict("This report is already escalated.", code="escalated")
+    else:
+        _raise_for(policy.may_close_report(moderator, escalated=escalated))
+    return report
+
+
+def report_open(*, moderator, report_id: int):
+    """A moderator opens a report: a pending report becomes ``reviewing`` (first review: who
+    and when, in ``reviewed_by``/``reviewed_at``). Closed reports are left as they are."""
+    _raise_for(policy.may_review_reports(moderator))
+    with transaction.atomic():
+        report = Report.objects.select_for_update(of=("self",)).filter(pk=report_id).first()
+        if report is None:
+            raise NotFound("No such report.", code="not_found")
+        if report.status in OPEN_REPORT_STATUSES:
+            _mark_reviewing(moderator, report)
+    return report
+
+
+def report_decide(
+    *, moderator, report_id: int, decision: str, reason: str, duration_minutes: int | None = None
+):
+    """One step from the report page: ``warn``, ``mute``, ``restrict`` (for
+    ``duration_minutes``, None: until lifted), ``ban``, ``escalate`` or ``dismiss``.
+
+    The action row links to the report; the report is closed (resolved, or dismissed) with
+    ``reviewed_by``, and the reporter gets a ``notice`` that does not name the action. An
+    escalated report can be closed only by a Safety lead. ``dismiss`` is logged too (a row with
+    no target: nobody is told but the reporter). Returns the action row.
+    """
+    if decision not in REPORT_DECISIONS:
+        raise Invalid(f"Unknown decision {decision!r}.", code="invalid")
+    with transaction.atomic():
+        report = _open_report_for_decision(moderator, report_id, decision)
+        if decision == ActionType.DISMISS:
+            if not isinstance(reason, str) or not reason.strip():
+                raise Invalid("A reason is required (kept in the log).", code="invalid")
+            action = moderation_log.record(
+                moderator=moderator,
+                target_user=None,
+                action_type=ActionType.DISMISS,
+                reason=reason,
+                report=report,
+            )
+            _close_report(moderator, report, ReportStatus.DISMISSED)
+            return action
+        target = report_subject(report)
+        if target is None:
+            raise Invalid("This report names nobody to act on: dismiss it.", code="invalid")
+        return moderation_action_take(
             moderator=moderator,
-            target_user=target_user,
-            action_type=action_type,
+            target_user=target,
+            action_type=decision,
             reason=reason,
             duration_minutes=duration_minutes,
             report=report,
         )
-        if report is not None:
-            report.status = ReportStatus.RESOLVED
-            report.reviewed_by = moderator
-            report.reviewed_at = timezone.now()
-            report.save(update_fields=["status", "reviewed_by", "reviewed_at"])
-    return action
 
 
 # --- Reports ------------------------------------------------------------------------------------
