@@ -12,6 +12,7 @@ this module, so a rule tested on one path holds on every path.
 """
 
 import datetime as dt
+import math
 from dataclasses import dataclass
 
 from django.contrib.auth import get_user_model
@@ -180,9 +181,8 @@ def can_send(sender) -> Decision:
     """May this person send anything at all (rooms and DMs)."""
     action = active_action(sender, ActionType.MUTE)
     if action is not None:
-        until = action.expires_at
-        when = f" until {until.isoformat()}" if until else ""
-        return Decision(False, "muted", f"You are muted{when}: {action.reason}")
+        when = until_words(action.expires_at)
+        return Decision(False, "muted", f"You are muted {when}: {action.reason}")
     return ALLOW
 
 
@@ -364,3 +364,45 @@ def ban_in_force(user) -> ModerationAction | None:
         .first()
     )
     return latest if latest is not None and latest.action_type == ActionType.BAN else None
+
+
+def restraints_in_force(user) -> dict:
+    """The mute and restriction in force on ``user`` now (the latest of each, or None): what
+    the pages' banner shows and why the message box is disabled. One query."""
+    rows = (
+        ModerationAction.objects.filter(
+            target_user_id=user.pk, action_type__in=[ActionType.MUTE, ActionType.RESTRICT]
+        )
+        .annotate(_expires_at=_expires_at_expression())
+        .filter(Q(duration_minutes__isnull=True) | Q(_expires_at__gt=timezone.now()))
+        .order_by("-id")
+    )
+    state = {ActionType.MUTE: None, ActionType.RESTRICT: None}
+    for action in rows:
+        if state[action.action_type] is None:
+            state[action.action_type] = action
+    return {"mute": state[ActionType.MUTE], "restrict": state[ActionType.RESTRICT]}
+
+
+# --- Words ------------------------------------------------------------------------------------
+def until_words(expires_at, *, now=None) -> str:
+    """``until 21:30, in 42 minutes`` (a date too when it is not today); no end: until lifted."""
+    if expires_at is None:
+        return "until a moderator lifts it"
+    now = now or timezone.now()
+    local, today = timezone.localtime(expires_at), timezone.localtime(now).date()
+    clock = local.strftime("%H:%M")
+    if local.date() != today:
+        clock = f"{local.day} {local.strftime('%b')} {clock}"
+    minutes = max(1, math.ceil((expires_at - now).total_seconds() / 60))
+    if minutes < 60:
+        left = f"{minutes} minute{'s' if minutes != 1 else ''}"
+    elif minutes < 60 * 24:
+        hours, rest = divmod(minutes, 60)
+        left = f"{hours} hour{'s' if hours != 1 else ''}"
+        if rest:
+            left += f" {rest} minute{'s' if rest != 1 else ''}"
+    else:
+        days = round(minutes / (60 * 24))
+        left = f"{days} day{'s' if days != 1 else ''}"
+    return f"until {clock}, in {left}"

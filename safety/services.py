@@ -359,6 +359,31 @@ def _reportable_dm(reporter, dm_id):
     return dm
 
 
+def describe_report_target(*, reporter, kind: str, value) -> dict:
+    """What the report form page shows about its target (``kind``: user, room, message, dm),
+    checked exactly as filing it would be: 404 for what the reporter cannot see."""
+    if kind == "user":
+        target = _reportable_user(reporter, value)
+        return {"field": "reported_user_id", "value": target.pk, "label": _display(target)}
+    if kind == "room":
+        room = _reportable_room(reporter, value)
+        return {"field": "reported_room_id", "value": room.pk, "label": f"the room {room}"}
+    if kind == "message":
+        message = _reportable_message(reporter, value)
+        label = f"a message by {_display(message.user)} in {message.room}"
+        return {"field": "reported_message_id", "value": message.pk, "label": label}
+    if kind == "dm":
+        dm = _reportable_dm(reporter, value)
+        label = f"a direct message from {_display(dm.sender)}"
+        return {"field": "direct_message_id", "value": dm.pk, "label": label}
+    raise NotFound("Nothing to report.", code="not_found")
+
+
+def _display(user) -> str:
+    profile = getattr(user, "profile", None)
+    return profile.display_name if profile is not None else "this person"
+
+
 def dm_quote(dm) -> str:
     """How a reported direct message is kept in the report (the lock has no DM column)."""
     when = dm.created_at.isoformat() if dm.created_at else ""
