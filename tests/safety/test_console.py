@@ -365,13 +365,25 @@ def _age_actions(*, minutes):
 def test_a_restricted_user_vanishes_from_discovery_and_reappears_after_expiry(
     mod_user, adult, other_adult
 ):
-    from safety import policy
+    from geo import services as geo_services
+    from tests.conftest import api_client_for
 
+    for person in (adult, other_adult):
+        geo_services.location_set(
+            user=person, city="Paris", neighborhood=None, latitude=48.8566, longitude=2.3522
+        )
+    api = api_client_for(adult)
+
+    def discovered() -> list:
+        body = api.get("/api/discover/people/").json()
+        return [p["id"] for tier in body.values() if isinstance(tier, list) for p in tier]
+
+    assert other_adult.pk in discovered()
     report = ReportFactory(reported_user=other_adult)
     decide(logged_in(mod_user), report, "restrict", duration_minutes="60")
-    assert not policy.discoverable_users(adult).filter(pk=other_adult.pk).exists()
+    assert other_adult.pk not in discovered()
     _age_actions(minutes=61)
-    assert policy.discoverable_users(adult).filter(pk=other_adult.pk).exists()
+    assert other_adult.pk in discovered()
 
 
 @pytest.mark.django_db(transaction=True)
@@ -381,6 +393,7 @@ async def test_a_platform_ban_from_a_report_closes_the_socket_and_blocks_login_w
     mod = await db(_moderator)()
     report = await db(ReportFactory)(reporter=owner, reported_user=member)
     ws = await connect(member)
+    reporter_ws = await connect(owner)
 
     response = await db(decide)(
         await db(logged_in)(mod), report, "ban", reason="Selling drugs to members."
@@ -388,6 +401,10 @@ async def test_a_platform_ban_from_a_report_closes_the_socket_and_blocks_login_w
     assert response.status_code == 302
 
     assert await close_code(ws) == 4001
+    told = await receive_type(reporter_ws, "notice")
+    assert (told["report"]["id"], told["report"]["status"]) == (report.pk, "resolved")
+    assert "action" not in told and "ban" not in str(told)
+    await reporter_ws.disconnect()
     action = await db(ModerationAction.objects.get)(action_type="ban")
     assert (action.target_user_id, action.report_id) == (member.pk, report.pk)
     login = await db(_api_login)(member.email)
