@@ -10,7 +10,7 @@ from django.utils import timezone
 from accounts import services as account_services
 from messaging.models import PrivateMessage
 from rooms.models import ChatRoomMessage
-from rooms.selectors import MAX_SERIAL, can_read_room, clean_room_id, room_access
+from rooms.selectors import MAX_SERIAL, clean_room_id, room_access
 from safety import moderation_log, policy
 from safety.models import (
     CONSOLE_ACTION_TYPES,
@@ -327,13 +327,21 @@ def _reportable_room(reporter, room_id):
     return access.room
 
 
+def _reads_room(reporter, room_id: int) -> bool:
+    """A non-banned member of a room they may know (who can read its history)."""
+    try:
+        return room_access(reporter, room_id).is_member
+    except NotFound:
+        return False
+
+
 def _reportable_message(reporter, message_id):
     message = (
         ChatRoomMessage.objects.select_related("user")
         .filter(pk=_clean_int_id(message_id, "message"))
         .first()
     )
-    if message is None or not can_read_room(reporter, message.room_id):
+    if message is None or not _reads_room(reporter, message.room_id):
         raise NotFound("No such message.", code="not_found")
     if message.user_id == reporter.pk:
         raise Invalid("You cannot report your own message.", code="invalid")
