@@ -193,6 +193,16 @@ def session_logged_out(*, user: User, session_key: str | None) -> None:
     )
 
 
+def credentials_changed(*, user: User) -> None:
+    """The password changed (any path: admin, ``changepassword``, a service): every API token of
+    the user is deleted and every open socket closes, after commit. Browser sessions opened with
+    the old password end on their next request (Django's session auth hash), and tickets issued
+    before the change are refused (``messaging.tickets.ticket_credential_valid``)."""
+    with transaction.atomic():
+        Token.objects.filter(user=user).delete()
+        _close_all_sockets(user.pk, "password_changed")
+
+
 # --- profiles ---------------------------------------------------------------------------------
 def _optional_text(value, *, field: str, max_length: int) -> str | None:
     if value is None:

@@ -291,6 +291,9 @@ class LiveConsumer(AsyncWebsocketConsumer):
             await self.close(code=CLOSE_CODE)
 
     def _session_key(self) -> str | None:
+        """The browser session behind this socket: its cookie, or the one its ticket named."""
+        if self.scope.get("auth_via") == "ticket":
+            return self.scope.get("ticket_session_key")
         if self.scope.get("auth_via") != "session":
             return None
         session = self.scope.get("session")

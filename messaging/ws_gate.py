@@ -16,7 +16,7 @@ from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.http.request import split_domain_port, validate_host
 
-from messaging.tickets import ticket_consume
+from messaging.tickets import ticket_consume, ticket_credential_valid
 
 
 def origin_allowed(origin: bytes) -> bool:
@@ -32,11 +32,15 @@ def origin_allowed(origin: bytes) -> bool:
 
 @sync_to_async
 def _user_for_ticket(ticket: str):
+    """The ticket's user and payload; ``(None, None)`` when it is unknown, used, or its credential
+    ended before it was used (logout, password change)."""
     payload = ticket_consume(ticket)
     if payload is None:
         return None, None
     user = get_user_model().objects.filter(pk=payload["user_id"], is_active=True).first()
-    return user, payload.get("token_key")
+    if user is None or not ticket_credential_valid(payload, user):
+        return None, None
+    return user, payload
 
 
 class WebSocketGate:
@@ -50,11 +54,13 @@ class WebSocketGate:
         query = parse_qs(scope.get("query_string", b"").decode("latin1"))
         ticket = (query.get("ticket") or [""])[0]
 
-        user, token_key, via = None, None, None
+        user, token_key, session_key, via = None, None, None, None
         if origin is not None and not origin_allowed(origin):
             user = None
         elif ticket:
-            user, token_key = await _user_for_ticket(ticket)
+            user, payload = await _user_for_ticket(ticket)
+            if payload is not None:
+                token_key, session_key = payload.get("token_key"), payload.get("session_key")
             via = "ticket"
         elif origin is not None:
             candidate = await get_user(scope)
@@ -62,5 +68,9 @@ class WebSocketGate:
                 user, via = candidate, "session"
         if user is None:
             return await WebsocketDenier()(scope, receive, send)
-        scope = dict(scope, user=user, auth_via=via, token_key=token_key)
+        # ``ticket_session_key``: the browser session a ticket was issued to, so that logging
+        # that session out closes this socket too.
+        scope = dict(
+            scope, user=user, auth_via=via, token_key=token_key, ticket_session_key=session_key
+        )
         return await self.inner(scope, receive, send)
