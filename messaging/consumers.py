@@ -107,11 +107,9 @@ class LiveConsumer(AsyncWebsocketConsumer):
                 "too_large", f"Frames are limited to {settings.WS_MAX_FRAME_BYTES} bytes."
             )
         try:
-            frame = json.loads(raw)
-        except (ValueError, UnicodeDecodeError):
-            return await self.send_error("invalid", "Frames must be JSON text.")
-        if not isinstance(frame, dict) or not isinstance(frame.get("type"), str):
-            return await self.send_error("invalid", "A frame is a JSON object with a type.")
+            frame = frames.decode(raw)
+        except ServiceError as exc:
+            return await self.send_error(exc.code, exc.detail)
         client_id = frame.get("client_id") if isinstance(frame.get("client_id"), str) else None
         handler = self.FRAME_HANDLERS.get(frame["type"])
         if handler is None:

@@ -3,11 +3,24 @@
 No coercion: ``"7"`` is not a room id and ``5`` is not a message.
 """
 
+from wya import hostile
 from wya.errors import Invalid
 
 MAX_CLIENT_ID = 64
 MAX_USER_ID = 255
 _MISSING = object()
+
+
+def decode(raw: str | bytes) -> dict:
+    """A client frame: JSON text, an object with a string ``type``, nested at most
+    ``hostile.MAX_JSON_DEPTH`` deep, with no NUL or lone surrogate anywhere. ``Invalid`` else."""
+    try:
+        frame = hostile.loads(raw)
+    except hostile.HostileInput as error:
+        raise Invalid(f"Frames must be JSON text: {error}") from None
+    if not isinstance(frame, dict) or not isinstance(frame.get("type"), str):
+        raise Invalid("A frame is a JSON object with a type.")
+    return frame
 
 
 def _int(frame: dict, name: str, *, required: bool = True) -> int | None:
@@ -29,6 +42,9 @@ def _str(frame: dict, name: str, *, required=True, max_length=None, choices=None
         return None
     if not isinstance(value, str):
         raise Invalid(f"{name} must be a string.")
+    reason = hostile.bad_text_reason(value)
+    if reason:
+        raise Invalid(f"{name}: {reason}")
     if max_length is not None and len(value) > max_length:
         raise Invalid(f"{name} is at most {max_length} characters.")
     if choices is not None and value not in choices:

@@ -103,6 +103,11 @@ def json_error(status_code: int, detail: str, code: str) -> JsonResponse:
     return JsonResponse({"detail": detail, "code": code}, status=status_code)
 
 
+def api_not_found(request, *args, **kwargs):
+    """The catch-all under ``/api/``: an unrouted path is a JSON 404 for every method."""
+    return json_error(404, "Not found.", "not_found")
+
+
 def handler400(request, exception=None):
     if _is_api(request):
         if isinstance(exception, RequestDataTooBig):

@@ -1,7 +1,8 @@
 from django.contrib import admin
-from django.urls import include, path
+from django.urls import include, path, re_path
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
 
+from wya.api import api_not_found
 from wya.health import healthz
 
 handler400 = "wya.api.handler400"
@@ -28,4 +29,6 @@ urlpatterns = [
     path("", include("rooms.urls")),
     path("", include("messaging.urls")),
     path("", include("messaging.media_urls")),
+    # Last: any other path under /api/ is a JSON 404, in DEBUG too (never Django's HTML page).
+    re_path(r"^api/", api_not_found),
 ]
