@@ -362,7 +362,11 @@ def account_tombstone(*, user: User) -> User:
 
 
 def account_delete(*, user: User, password: str) -> User:
-    """The owner deletes their account, confirming with their password."""
+    """The owner deletes their account, confirming with their password. Password attempts are
+    throttled per account (``RATE_LIMITS["account_delete"]``), like logins: a stolen token
+    cannot be used to guess the password."""
+    if not ratelimit.allow("account_delete", str(user.pk)):
+        raise RateLimited("Too many attempts; try again later.", code="rate_limited")
     if not isinstance(password, str) or not password or not user.check_password(password):
         raise Forbidden("The password is not correct.", code="wrong_password")
     return account_tombstone(user=user)

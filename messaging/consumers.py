@@ -66,6 +66,7 @@ class LiveConsumer(AsyncWebsocketConsumer):
         self.blocked: set[str] = set()
         self.typing_last: dict[tuple, float] = {}
         self.groups_joined: set[str] = set()
+        self.frame_budget = frames.FrameBudget()
         await self._join(user_group(self.user.pk))
         self.blocked = await database_sync_to_async(policy.blocked_user_ids)(self.user)
         for room_id in await database_sync_to_async(_room_ids)(self.user):
@@ -115,6 +116,10 @@ class LiveConsumer(AsyncWebsocketConsumer):
         if handler is None:
             return await self.send_error(
                 "unknown_type", f"Unknown frame type {frame['type'][:40]!r}.", client_id
+            )
+        if not self.frame_budget.allow(frame["type"]):
+            return await self.send_error(
+                "rate_limited", f"Too many {frame['type']} frames; slow down.", client_id
             )
         try:
             data = frames.parse(frame)

@@ -3,8 +3,13 @@
 No coercion: ``"7"`` is not a room id and ``5`` is not a message.
 """
 
+import time
+
+from django.conf import settings
+
 from wya import hostile
 from wya.errors import Invalid
+from wya.ratelimit import parse_rate
 
 MAX_CLIENT_ID = 64
 MAX_USER_ID = 255
@@ -94,3 +99,31 @@ def parse(frame: dict) -> dict:
     if kind == "room.read":
         return {"room_id": _int(frame, "room_id")}
     return {}
+
+
+class FrameBudget:
+    """Per-socket rate limits on frames that cost a write or a fan-out without being messages
+    (``settings.WS_FRAME_RATES``: typing, presence, ping, room.read). A fixed window per frame
+    type, in the socket's own memory: no cache round trip for a frame that is then refused.
+    Messages (room.send, dm.send) have the shared ``messages`` limit instead."""
+
+    def __init__(self, rates: dict[str, str] | None = None, clock=time.monotonic):
+        rates = settings.WS_FRAME_RATES if rates is None else rates
+        self.limits = {kind: parse_rate(rate) for kind, rate in rates.items()}
+        self.clock = clock
+        self.windows: dict[str, tuple[float, int]] = {}
+
+    def allow(self, kind: str) -> bool:
+        limit = self.limits.get(kind)
+        if limit is None:
+            return True
+        count, period = limit
+        now = self.clock()
+        start, used = self.windows.get(kind, (now, 0))
+        if now - start >= period:
+            start, used = now, 0
+        if used >= count:
+            self.windows[kind] = (start, used)
+            return False
+        self.windows[kind] = (start, used + 1)
+        return True

@@ -229,6 +229,8 @@ RATE_LIMITS = {
     "messages": env.str("RATE_MESSAGES", default="100/min"),
     "reports": env.str("RATE_REPORTS", default="20/hour"),
     "media": env.str("RATE_MEDIA", default="60/hour"),
+    # DELETE /api/me/ checks a password: throttled per account like logins.
+    "account_delete": env.str("RATE_ACCOUNT_DELETE", default="5/hour"),
 }
 LOGIN_LOCKOUT_FAILURES = env.int("LOGIN_LOCKOUT_FAILURES", default=5)
 LOGIN_LOCKOUT_SECONDS = env.int("LOGIN_LOCKOUT_SECONDS", default=900)
@@ -236,6 +238,14 @@ LOGIN_LOCKOUT_SECONDS = env.int("LOGIN_LOCKOUT_SECONDS", default=900)
 # --- Live -----------------------------------------------------------------------------------
 WS_TICKET_TTL_SECONDS = env.int("WS_TICKET_TTL_SECONDS", default=30)
 WS_MAX_FRAME_BYTES = env.int("WS_MAX_FRAME_BYTES", default=64 * 1024)
+# Per-socket limits on frames that are not messages (messaging/frames.py FrameBudget). A page
+# pings every 25 s and sends a typing start at most every 2 s; these leave ample room.
+WS_FRAME_RATES = {
+    "typing": env.str("WS_RATE_TYPING", default="60/min"),
+    "presence": env.str("WS_RATE_PRESENCE", default="20/min"),
+    "ping": env.str("WS_RATE_PING", default="30/min"),
+    "room.read": env.str("WS_RATE_ROOM_READ", default="60/min"),
+}
 CLIENT_ID_TTL_SECONDS = env.int("CLIENT_ID_TTL_SECONDS", default=600)
 PRESENCE_TIMEOUT_SECONDS = env.int("PRESENCE_TIMEOUT_SECONDS", default=90)
 ALPHA_MAX_ROOM_MEMBERS = 10

@@ -2,6 +2,7 @@
 multipart bodies itself, so an empty boundary gets the app's JSON 400, and a 100 MB upload is a
 413 without the server parsing it (its peak memory grows by at most one copy of the body)."""
 
+import asyncio
 import json
 import os
 import urllib.error
@@ -9,8 +10,12 @@ import urllib.request
 from pathlib import Path
 
 import pytest
+from channels.db import database_sync_to_async
+from rest_framework.authtoken.models import Token
+from websockets.asyncio.client import connect as ws_connect
 
-from tests.e2e.servers import running_servers
+from tests.e2e.servers import http, running_servers
+from tests.factories import UserFactory
 
 pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True)]
 
@@ -66,3 +71,25 @@ def test_a_100_mb_multipart_post_is_a_413_and_the_server_holds_it_at_most_once()
     # (several more copies) is gone. In production nginx refuses the body before it reaches
     # the server at all (client_max_body_size in deploy/nginx/wya.conf).
     assert after - before < 150 * 1024
+
+
+async def test_a_900_kib_frame_through_the_real_server_gets_an_error_frame_and_the_socket_stays():
+    """daphne passes messages up to 1 MiB (its --websocket-max-message-size default) to the app,
+    which answers ``too_large`` past WS_MAX_FRAME_BYTES (64 KiB) instead of dropping the socket.
+    Past 1 MiB the server closes with 1009 (docs/reliability.md)."""
+    user = await database_sync_to_async(UserFactory)()
+    token = (await database_sync_to_async(Token.objects.create)(user=user)).key
+    with running_servers(1) as (base,):
+        ticket = (await asyncio.to_thread(http, base, "POST", "/api/ws-ticket/", token=token))[
+            "ticket"
+        ]
+        url = f"{base.replace('http', 'ws', 1)}/ws/?ticket={ticket}"
+        async with ws_connect(url, open_timeout=10, max_size=None) as ws:
+            await ws.send('{"type": "ping", "pad": "' + "x" * (900 * 1024) + '"}')
+            frames = []
+            while not any(f.get("type") == "error" for f in frames):
+                frames.append(json.loads(await asyncio.wait_for(ws.recv(), 10)))
+            await ws.send('{"type": "ping"}')
+            while frames[-1].get("type") != "pong":
+                frames.append(json.loads(await asyncio.wait_for(ws.recv(), 10)))
+    assert [f["code"] for f in frames if f["type"] == "error"] == ["too_large"]
