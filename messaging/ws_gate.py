@@ -1,6 +1,8 @@
 """The gate in front of ``/ws/``: Origin check, then authentication, at the handshake.
 
-- A browser sends an Origin: it must be one of ALLOWED_HOSTS, whatever the credentials.
+- A browser sends an Origin: it must be the page's own origin (scheme, host and port of the
+  handshake; ``http://localhost:1`` is not ``http://localhost:8000``) or one of
+  ``WS_ALLOWED_ORIGINS``, whatever the credentials.
 - A ticket (``/ws/?ticket=…``) authenticates API clients; native clients send no Origin.
 - The session cookie authenticates browser pages, and only with an allowed Origin (a page on
   another site cannot ride the cookie, and a cookie without any Origin is refused).
@@ -17,17 +19,36 @@ from django.contrib.auth import get_user_model
 from django.http.request import split_domain_port, validate_host
 
 from messaging.tickets import ticket_consume, ticket_credential_valid
+from wya.proxy import websocket_scheme
 
 
-def origin_allowed(origin: bytes) -> bool:
+def _header(scope, name: bytes) -> bytes | None:
+    return dict(scope.get("headers", [])).get(name)
+
+
+def origin_allowed(origin: bytes, scope=None) -> bool:
+    """The page's own origin (scheme, host and port of this handshake, the scheme as the trusted
+    proxy saw it) or one of ``WS_ALLOWED_ORIGINS``; the host must be an allowed host."""
     try:
-        parsed = urlparse(origin.decode("latin1"))
-    except ValueError:
+        text = origin.decode("ascii").strip().lower()
+        parsed = urlparse(text)
+    except (UnicodeDecodeError, ValueError):
         return False
     if parsed.scheme not in ("http", "https") or not parsed.hostname:
         return False
+    if text in (o.lower().rstrip("/") for o in settings.WS_ALLOWED_ORIGINS):
+        return True
     domain, _port = split_domain_port(parsed.netloc)
-    return bool(domain) and validate_host(domain, settings.ALLOWED_HOSTS)
+    if not domain or not validate_host(domain, settings.ALLOWED_HOSTS):
+        return False
+    host = _header(scope or {}, b"host")
+    if host is None:
+        return False
+    try:
+        host_text = host.decode("ascii").strip().lower()
+    except UnicodeDecodeError:
+        return False
+    return text == f"{websocket_scheme(scope)}://{host_text}"
 
 
 @sync_to_async
@@ -55,7 +76,7 @@ class WebSocketGate:
         ticket = (query.get("ticket") or [""])[0]
 
         user, token_key, session_key, via = None, None, None, None
-        if origin is not None and not origin_allowed(origin):
+        if origin is not None and not origin_allowed(origin, scope):
             user = None
         elif ticket:
             user, payload = await _user_for_ticket(ticket)
