@@ -369,12 +369,14 @@ def room_member_ban(*, actor, room_id, user_id) -> ChatRoomMember:
     access = _access(actor, room_id, for_update=True)
     staff = access.require_staff()
     target = _membership_of(access.room, user_id)
+    person = target.user if target is not None else _user_or_404(user_id)
+    if person.pk != staff.user_id:
+        decision = policy.may_ban_from_room(actor, person, access.room)
+        if not decision:
+            raise NotFound(decision.detail, code=decision.code)
     if target is None:
-        person = _user_or_404(user_id)
         if person.pk == staff.user_id:
             raise Forbidden("You cannot ban yourself.", code="forbidden")
-        if not policy.in_room_segment(person, access.room):
-            raise NotFound("No such user.", code="not_found")
         target = ChatRoomMember.objects.create(
             room=access.room, user=person, role=Role.USER, is_banned=True
         )

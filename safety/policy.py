@@ -287,3 +287,12 @@ def action_in_force(action: ModerationAction) -> bool:
         return False
     expires_at = action.expires_at
     return expires_at is None or expires_at > timezone.now()
+
+
+def may_ban_from_room(actor, target, room) -> Decision:
+    """May a room's owner or moderator ban ``target``: only someone they may know about. A
+    person who blocked them (or whom they blocked) is "not found" like any hidden user, so a ban
+    never confirms that an account exists past a block; so is someone of the other segment."""
+    if blocked_either_way(actor, target) or not in_room_segment(target, room):
+        return Decision(False, "not_found", "No such user.")
+    return ALLOW

@@ -42,6 +42,7 @@ CSRF_TRUSTED_ORIGINS = env.list("CSRF_TRUSTED_ORIGINS", default=[])
 INSTALLED_APPS = [
     "daphne",  # runserver serves ASGI: pages, API and WebSockets in one process
     "django.contrib.admin",
+    "accounts",  # before django.contrib.auth: its createsuperuser also writes the profile
     "django.contrib.auth",
     "django.contrib.contenttypes",
     "django.contrib.sessions",
@@ -53,7 +54,6 @@ INSTALLED_APPS = [
     "drf_spectacular_sidecar",
     "channels",
     "wya",
-    "accounts",
     "geo",
     "safety",
     "rooms",
