@@ -67,6 +67,7 @@ class LiveConsumer(AsyncWebsocketConsumer):
         self.typing_last: dict[tuple, float] = {}
         self.groups_joined: set[str] = set()
         self.frame_budget = frames.FrameBudget()
+        self.segment_day = policy.today()
         await self._join(user_group(self.user.pk))
         self.blocked = await database_sync_to_async(policy.blocked_user_ids)(self.user)
         for room_id in await database_sync_to_async(_room_ids)(self.user):
@@ -211,7 +212,19 @@ class LiveConsumer(AsyncWebsocketConsumer):
     }
 
     # --- Server events (channel layer) -------------------------------------------------------
+    async def _segment_current(self) -> None:
+        """A new day may have moved this user into another segment (a birthday): the rooms of
+        the old one are dropped at once, before the sweep removes the membership rows."""
+        today = policy.today()
+        if today == self.segment_day:
+            return
+        self.segment_day = today
+        current = await database_sync_to_async(_room_ids)(self.user)
+        for room_id in self.room_ids - current:
+            await self._unsubscribe(room_id)
+
     async def room_message(self, event):
+        await self._segment_current()
         message = event["message"]
         if message["room_id"] in self.room_ids and message["user_id"] not in self.blocked:
             await self.send_json({"type": "room.message", "message": message})
@@ -252,6 +265,8 @@ class LiveConsumer(AsyncWebsocketConsumer):
         sender = event["user_id"]
         if sender == self.user.pk or sender in self.blocked:
             return
+        if "room_id" in event:
+            await self._segment_current()
         if "room_id" in event and event["room_id"] not in self.room_ids:
             return
         frame = {"type": "typing", "user_id": sender, "state": event["state"]}
