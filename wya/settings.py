@@ -214,6 +214,7 @@ X_FRAME_OPTIONS = "DENY"
 SESSION_COOKIE_HTTPONLY = True
 SESSION_COOKIE_SAMESITE = "Lax"
 CSRF_COOKIE_SAMESITE = "Lax"
+CSRF_FAILURE_VIEW = "wya.api.csrf_failure"
 # The reverse proxies whose X-Forwarded-Proto / X-Forwarded-For are believed (wya/proxy.py);
 # from anyone else those headers are dropped before Django reads them. Empty: no proxy trusted.
 TRUSTED_PROXY_IPS = env.list("TRUSTED_PROXY_IPS", default=[])
@@ -292,6 +293,10 @@ SPECTACULAR_SETTINGS = {
     "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
     "REDOC_DIST": "SIDECAR",
     "COMPONENT_SPLIT_REQUEST": True,
+    "POSTPROCESSING_HOOKS": [
+        "drf_spectacular.hooks.postprocess_schema_enums",
+        "wya.schema_hooks.add_error_responses",
+    ],
 }
 
 # --- Logging: never log request bodies (they may carry coordinates) --------------------------
