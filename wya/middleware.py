@@ -7,10 +7,10 @@ Form fields need no check here: Django's form fields refuse NUL themselves, and 
 Under ``/api/`` the answers are JSON like every other API error; pages get plain text.
 """
 
-from django.http import Http404, HttpResponseBadRequest
+from django.http import Http404, HttpResponse, HttpResponseBadRequest
 
 from wya import hostile
-from wya.api import json_error
+from wya.api import UNAVAILABLE, json_error
 
 
 def _bad_field(query_dict) -> str | None:
@@ -40,3 +40,26 @@ class HostileInputMiddleware:
         if request.path.startswith("/api/"):
             return json_error(400, detail, "invalid")
         return HttpResponseBadRequest(detail, content_type="text/plain; charset=utf-8")
+
+
+class DatabaseUnavailableMiddleware:
+    """A database outage (restart, failover) is a 503 with ``Retry-After``, never a 500: JSON
+    under ``/api/`` (the REST views get the same from ``wya.api.exception_handler``), plain text
+    on pages. The transaction was rolled back, so nothing was half written."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        return self.get_response(request)
+
+    def process_exception(self, request, exception):
+        if not isinstance(exception, UNAVAILABLE):
+            return None
+        detail = "The service is briefly unavailable; nothing was changed. Try again shortly."
+        if request.path.startswith("/api/"):
+            response = json_error(503, detail, "service_unavailable")
+        else:
+            response = HttpResponse(detail, status=503, content_type="text/plain; charset=utf-8")
+        response["Retry-After"] = "2"
+        return response
