@@ -199,6 +199,16 @@ def session_logged_out(*, user: User, session_key: str | None) -> None:
     )
 
 
+def credentials_changed(*, user: User) -> None:
+    """The password changed (any path: admin, ``changepassword``, a service): every API token of
+    the user is deleted and every open socket closes, after commit. Browser sessions opened with
+    the old password end on their next request (Django's session auth hash), and tickets issued
+    before the change are refused (``messaging.tickets.ticket_credential_valid``)."""
+    with transaction.atomic():
+        Token.objects.filter(user=user).delete()
+        _close_all_sockets(user.pk, "password_changed")
+
+
 # --- profiles ---------------------------------------------------------------------------------
 def _optional_text(value, *, field: str, max_length: int) -> str | None:
     if value is None:
@@ -425,7 +435,11 @@ def account_tombstone(*, user: User) -> User:
 
 
 def account_delete(*, user: User, password: str) -> User:
-    """The owner deletes their account, confirming with their password."""
+    """The owner deletes their account, confirming with their password. Password attempts are
+    throttled per account (``RATE_LIMITS["account_delete"]``), like logins: a stolen token
+    cannot be used to guess the password."""
+    if not ratelimit.allow("account_delete", str(user.pk)):
+        raise RateLimited("Too many attempts; try again later.", code="rate_limited")
     if not isinstance(password, str) or not password or not user.check_password(password):
         raise Forbidden("The password is not correct.", code="wrong_password")
     return account_tombstone(user=user)

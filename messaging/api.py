@@ -65,7 +65,8 @@ class WsTicketApi(APIView):
         from django.conf import settings
 
         token_key = request.auth.key if isinstance(request.auth, Token) else None
-        ticket = ticket_issue(user_id=request.user.pk, token_key=token_key)
+        session_key = None if token_key else getattr(request.session, "session_key", None)
+        ticket = ticket_issue(user_id=request.user.pk, token_key=token_key, session_key=session_key)
         body = {"ticket": ticket, "expires_in": settings.WS_TICKET_TTL_SECONDS}
         return Response(body, status=status.HTTP_201_CREATED)
 

@@ -66,6 +66,8 @@ class LiveConsumer(AsyncWebsocketConsumer):
         self.blocked: set[str] = set()
         self.typing_last: dict[tuple, float] = {}
         self.groups_joined: set[str] = set()
+        self.frame_budget = frames.FrameBudget()
+        self.segment_day = policy.today()
         await self._join(user_group(self.user.pk))
         self.blocked = await database_sync_to_async(policy.blocked_user_ids)(self.user)
         for room_id in await database_sync_to_async(_room_ids)(self.user):
@@ -107,16 +109,18 @@ class LiveConsumer(AsyncWebsocketConsumer):
                 "too_large", f"Frames are limited to {settings.WS_MAX_FRAME_BYTES} bytes."
             )
         try:
-            frame = json.loads(raw)
-        except (ValueError, UnicodeDecodeError):
-            return await self.send_error("invalid", "Frames must be JSON text.")
-        if not isinstance(frame, dict) or not isinstance(frame.get("type"), str):
-            return await self.send_error("invalid", "A frame is a JSON object with a type.")
+            frame = frames.decode(raw)
+        except ServiceError as exc:
+            return await self.send_error(exc.code, exc.detail)
         client_id = frame.get("client_id") if isinstance(frame.get("client_id"), str) else None
         handler = self.FRAME_HANDLERS.get(frame["type"])
         if handler is None:
             return await self.send_error(
                 "unknown_type", f"Unknown frame type {frame['type'][:40]!r}.", client_id
+            )
+        if not self.frame_budget.allow(frame["type"]):
+            return await self.send_error(
+                "rate_limited", f"Too many {frame['type']} frames; slow down.", client_id
             )
         try:
             data = frames.parse(frame)
@@ -208,7 +212,19 @@ class LiveConsumer(AsyncWebsocketConsumer):
     }
 
     # --- Server events (channel layer) -------------------------------------------------------
+    async def _segment_current(self) -> None:
+        """A new day may have moved this user into another segment (a birthday): the rooms of
+        the old one are dropped at once, before the sweep removes the membership rows."""
+        today = policy.today()
+        if today == self.segment_day:
+            return
+        self.segment_day = today
+        current = await database_sync_to_async(_room_ids)(self.user)
+        for room_id in self.room_ids - current:
+            await self._unsubscribe(room_id)
+
     async def room_message(self, event):
+        await self._segment_current()
         message = event["message"]
         if message["room_id"] in self.room_ids and message["user_id"] not in self.blocked:
             await self.send_json({"type": "room.message", "message": message})
@@ -249,6 +265,8 @@ class LiveConsumer(AsyncWebsocketConsumer):
         sender = event["user_id"]
         if sender == self.user.pk or sender in self.blocked:
             return
+        if "room_id" in event:
+            await self._segment_current()
         if "room_id" in event and event["room_id"] not in self.room_ids:
             return
         frame = {"type": "typing", "user_id": sender, "state": event["state"]}
@@ -294,6 +312,9 @@ class LiveConsumer(AsyncWebsocketConsumer):
             await self.close(code=CLOSE_CODE)
 
     def _session_key(self) -> str | None:
+        """The browser session behind this socket: its cookie, or the one its ticket named."""
+        if self.scope.get("auth_via") == "ticket":
+            return self.scope.get("ticket_session_key")
         if self.scope.get("auth_via") != "session":
             return None
         session = self.scope.get("session")

@@ -3,11 +3,29 @@
 No coercion: ``"7"`` is not a room id and ``5`` is not a message.
 """
 
+import time
+
+from django.conf import settings
+
+from wya import hostile
 from wya.errors import Invalid
+from wya.ratelimit import parse_rate
 
 MAX_CLIENT_ID = 64
 MAX_USER_ID = 255
 _MISSING = object()
+
+
+def decode(raw: str | bytes) -> dict:
+    """A client frame: JSON text, an object with a string ``type``, nested at most
+    ``hostile.MAX_JSON_DEPTH`` deep, with no NUL or lone surrogate anywhere. ``Invalid`` else."""
+    try:
+        frame = hostile.loads(raw)
+    except hostile.HostileInput as error:
+        raise Invalid(f"Frames must be JSON text: {error}") from None
+    if not isinstance(frame, dict) or not isinstance(frame.get("type"), str):
+        raise Invalid("A frame is a JSON object with a type.")
+    return frame
 
 
 def _int(frame: dict, name: str, *, required: bool = True) -> int | None:
@@ -29,6 +47,9 @@ def _str(frame: dict, name: str, *, required=True, max_length=None, choices=None
         return None
     if not isinstance(value, str):
         raise Invalid(f"{name} must be a string.")
+    reason = hostile.bad_text_reason(value)
+    if reason:
+        raise Invalid(f"{name}: {reason}")
     if max_length is not None and len(value) > max_length:
         raise Invalid(f"{name} is at most {max_length} characters.")
     if choices is not None and value not in choices:
@@ -78,3 +99,31 @@ def parse(frame: dict) -> dict:
     if kind == "room.read":
         return {"room_id": _int(frame, "room_id")}
     return {}
+
+
+class FrameBudget:
+    """Per-socket rate limits on frames that cost a write or a fan-out without being messages
+    (``settings.WS_FRAME_RATES``: typing, presence, ping, room.read). A fixed window per frame
+    type, in the socket's own memory: no cache round trip for a frame that is then refused.
+    Messages (room.send, dm.send) have the shared ``messages`` limit instead."""
+
+    def __init__(self, rates: dict[str, str] | None = None, clock=time.monotonic):
+        rates = settings.WS_FRAME_RATES if rates is None else rates
+        self.limits = {kind: parse_rate(rate) for kind, rate in rates.items()}
+        self.clock = clock
+        self.windows: dict[str, tuple[float, int]] = {}
+
+    def allow(self, kind: str) -> bool:
+        limit = self.limits.get(kind)
+        if limit is None:
+            return True
+        count, period = limit
+        now = self.clock()
+        start, used = self.windows.get(kind, (now, 0))
+        if now - start >= period:
+            start, used = now, 0
+        if used >= count:
+            self.windows[kind] = (start, used)
+            return False
+        self.windows[kind] = (start, used + 1)
+        return True

@@ -32,6 +32,7 @@ from django.core.files.uploadhandler import FileUploadHandler, StopUpload
 from django.http.request import split_domain_port, validate_host
 from PIL import Image, ImageOps, ImageSequence, UnidentifiedImageError
 
+from messaging import audio_clean
 from wya import ratelimit
 from wya.errors import Invalid, RateLimited, TooLarge, UnsupportedMediaType
 
@@ -203,10 +204,19 @@ def _check_ogg(data: bytes) -> bytes:
     return data
 
 
+def _cleaned(clean, data: bytes) -> bytes:
+    """Run an ``audio_clean`` walk; its refusal becomes a 415."""
+    try:
+        return clean(data)
+    except audio_clean.Refused as error:
+        _refuse(str(error))
+
+
 def _check_wav(data: bytes) -> bytes:
+    """Rebuilt from its format and data chunks: LIST/INFO and every other chunk are dropped."""
     if b"fmt " not in data[12:4096]:
         _refuse("The WAV file has no format chunk.")
-    return data
+    return _cleaned(audio_clean.clean_wav, data)
 
 
 def _mp4_handlers(data: bytes) -> set[bytes]:
@@ -230,7 +240,7 @@ def _check_m4a(data: bytes) -> bytes:
         _refuse("Video is not accepted; upload audio only.")
     if b"soun" not in handlers:
         _refuse("The M4A file has no audio track.")
-    return data
+    return _cleaned(audio_clean.clean_m4a, data)  # udta/meta (tags, locations) blanked
 
 
 def _read_vint(data: bytes, pos: int, keep_marker: bool) -> tuple[int, int]:
@@ -305,7 +315,7 @@ def _check_webm(data: bytes) -> bytes:
 
 _AUDIO_CHECKS = {
     "mp3": _check_mp3,
-    "aac": lambda data: data,
+    "aac": lambda data: _cleaned(audio_clean.check_adts, data),  # frames end to end
     "ogg": _check_ogg,
     "wav": _check_wav,
     "m4a": _check_m4a,

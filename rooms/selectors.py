@@ -11,6 +11,7 @@ from dataclasses import dataclass
 from django.db.models import (
     Case,
     Count,
+    Exists,
     F,
     IntegerField,
     OuterRef,
@@ -208,6 +209,7 @@ def room_members(viewer, access: RoomAccess) -> QuerySet:
     rows = (
         ChatRoomMember.objects.filter(room_id=access.room.pk)
         .exclude(policy.block_exists_q(viewer, "user_id"))
+        .exclude(policy.crossed_member_q())  # someone who turned 18 is out of a teen room
         .select_related("user__profile")
         .annotate(
             role_rank=Case(
@@ -241,13 +243,37 @@ def room_history(viewer, room_id: int, *, before=None, after=None, limit: int = 
     return cursor_page(messages, before=before, after=after, limit=limit)
 
 
-def handover_candidate(room_id: int, *, exclude_user_id: str) -> ChatRoomMember | None:
+def handover_candidate(
+    room_id: int, *, exclude_user_id: str, segment: str | None = None
+) -> ChatRoomMember | None:
     """Who gets the room when its owner leaves: the longest-standing moderator, else the
-    longest-standing member (banned people never)."""
+    longest-standing member (banned people never), of the room's segment ``segment`` as of now:
+    a member who turned 18 never inherits a teen room."""
     rows = ChatRoomMember.objects.filter(room_id=room_id, is_banned=False).exclude(
         user_id=exclude_user_id
     )
+    if segment is not None:
+        rows = rows.filter(policy.segment_q(segment, prefix="user__"))
     return (
         rows.filter(role=Role.MOD).order_by("joined_at", "id").first()
         or rows.order_by("joined_at", "id").first()
     )
+
+
+def rooms_with_crossed_owner() -> list[int]:
+    """Ids of rooms whose owner is an adult now while non-banned teens are members (the owner
+    turned 18): they must pass to a teen."""
+    teen_members = ChatRoomMember.objects.filter(room_id=OuterRef("pk"), is_banned=False).filter(
+        policy.segment_q(policy.TEEN, prefix="user__")
+    )
+    return list(
+        ChatRoom.objects.filter(policy.segment_q(policy.ADULT, prefix="owner__"))
+        .filter(Exists(teen_members))
+        .order_by("pk")
+        .values_list("pk", flat=True)
+    )
+
+
+def crossed_memberships() -> QuerySet:
+    """Membership rows (banned ones too) whose member is in another segment than the owner."""
+    return ChatRoomMember.objects.filter(policy.crossed_member_q()).order_by("room_id", "id")

@@ -18,9 +18,11 @@ from rooms.models import ChatRoom, ChatRoomMember, ChatRoomMessage, Role
 from rooms.selectors import (
     RoomAccess,
     clean_room_id,
+    crossed_memberships,
     handover_candidate,
     member_count,
     room_access,
+    rooms_with_crossed_owner,
 )
 from rooms.serializers import (
     DESCRIPTION_MAX,
@@ -273,7 +275,9 @@ def room_leave(*, user, room_id) -> ChatRoom | None:
         membership.delete()
         _publish_member(room.pk, user.pk, "left")
         return room
-    heir = handover_candidate(room.pk, exclude_user_id=user.pk)
+    heir = handover_candidate(
+        room.pk, exclude_user_id=user.pk, segment=policy.age_segment(room.owner)
+    )
     if heir is None and room_has_open_reports(room.pk):
         # The last person leaves a room under review: keep it (and its messages, the evidence)
         # without members, private so nobody finds or joins it, until moderators are done.
@@ -286,15 +290,46 @@ def room_leave(*, user, room_id) -> ChatRoom | None:
     if heir is None:
         room.delete()
         return None
+    _hand_over(room, membership, heir)
+    return room
+
+
+def _hand_over(room: ChatRoom, membership: ChatRoomMember, heir: ChatRoomMember) -> None:
+    """The owner's ``membership`` goes and ``heir`` owns the room (room row locked)."""
+    user_id = membership.user_id
     membership.delete()
     heir.role = Role.OWNER
     heir.save(update_fields=["role"])
     room.owner_id = heir.user_id
     room.updated_at = timezone.now()
     room.save(update_fields=["owner", "updated_at"])
-    _publish_member(room.pk, user.pk, "left")
+    _publish_member(room.pk, user_id, "left")
     _publish_member(room.pk, heir.user_id, "role", Role.OWNER)
-    return room
+
+
+@transaction.atomic
+def rooms_segment_sweep() -> dict:
+    """Apply birthdays to room memberships (``safety.policy``, "Crossing 18"): an owner who
+    turned 18 leaves their teen room and it passes to its senior teen member; then every
+    membership whose member is in another segment than the owner is deleted ("left" to the room,
+    so open sockets unsubscribe). Returns counts. Idempotent; ``manage.py segment_sweep``."""
+    handed_over = 0
+    for room_id in rooms_with_crossed_owner():
+        room = ChatRoom.objects.select_for_update().select_related("owner").get(pk=room_id)
+        heir = handover_candidate(room.pk, exclude_user_id=room.owner_id, segment=policy.TEEN)
+        membership = ChatRoomMember.objects.filter(room_id=room.pk, user_id=room.owner_id).first()
+        if heir is None or membership is None:
+            continue
+        _hand_over(room, membership, heir)
+        handed_over += 1
+    removed = 0
+    for membership in list(crossed_memberships()):
+        ChatRoom.objects.select_for_update().filter(pk=membership.room_id).first()
+        membership.delete()
+        removed += 1
+        if not membership.is_banned:
+            _publish_member(membership.room_id, membership.user_id, "left")
+    return {"handed_over": handed_over, "removed": removed}
 
 
 @transaction.atomic
@@ -404,12 +439,14 @@ def room_member_ban(*, actor, room_id, user_id, reason=None) -> ChatRoomMember:
     access = _access(actor, room_id, for_update=True)
     staff = access.require_staff()
     target = _membership_of(access.room, user_id)
+    person = target.user if target is not None else _user_or_404(user_id)
+    if person.pk != staff.user_id:
+        decision = policy.may_ban_from_room(actor, person, access.room)
+        if not decision:
+            raise NotFound(decision.detail, code=decision.code)
     if target is None:
-        person = _user_or_404(user_id)
         if person.pk == staff.user_id:
             raise Forbidden("You cannot ban yourself.", code="forbidden")
-        if not policy.in_room_segment(person, access.room):
-            raise NotFound("No such user.", code="not_found")
         target = ChatRoomMember.objects.create(
             room=access.room, user=person, role=Role.USER, is_banned=True
         )

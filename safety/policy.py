@@ -406,3 +406,36 @@ def until_words(expires_at, *, now=None) -> str:
         days = round(minutes / (60 * 24))
         left = f"{days} day{'s' if days != 1 else ''}"
     return f"until {clock}, in {left}"
+
+
+def may_ban_from_room(actor, target, room) -> Decision:
+    """May a room's owner or moderator ban ``target``: only someone they may know about. A
+    person who blocked them (or whom they blocked) is "not found" like any hidden user, so a ban
+    never confirms that an account exists past a block; so is someone of the other segment."""
+    if blocked_either_way(actor, target) or not in_room_segment(target, room):
+        return Decision(False, "not_found", "No such user.")
+    return ALLOW
+
+
+# --- Crossing 18: the segment is a property of the moment -------------------------------------
+# A birthday moves a person from ``teen`` to ``adult`` at midnight (TIME_ZONE). From that moment:
+# - every check above already answers for the new segment: teen profiles, DMs, presence, typing
+#   and teen rooms are "not found" for them, and they for teens;
+# - they are no longer a member of a teen room: member lists leave them out, they cannot inherit
+#   a teen room, and an open socket stops receiving the room (``room_segment_crossed``);
+# - ``rooms.services.rooms_segment_sweep`` (``manage.py segment_sweep``) then deletes those
+#   memberships and tells the room ("left"); an owner who crossed leaves and the room passes to
+#   its senior teen member (or stays theirs when no teen is left in it).
+# Messages they wrote as a teen stay in the room's history (authored in the segment, then).
+def room_segment_crossed(member, room) -> bool:
+    """Is ``member`` (of ``room``) now outside the room's segment (they or its owner crossed)?"""
+    return not in_room_segment(member, room)
+
+
+def crossed_member_q(prefix: str = "") -> Q:
+    """Memberships (``{prefix}user``, ``{prefix}room__owner``) whose member and room owner are
+    in different segments now."""
+    user, owner = f"{prefix}user__", f"{prefix}room__owner__"
+    return (segment_q(ADULT, prefix=user) & segment_q(TEEN, prefix=owner)) | (
+        segment_q(TEEN, prefix=user) & segment_q(ADULT, prefix=owner)
+    )

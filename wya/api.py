@@ -9,7 +9,11 @@ from typing import Any
 from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
 from django.core.exceptions import RequestDataTooBig, SuspiciousOperation
 from django.core.exceptions import ValidationError as DjangoValidationError
+from django.db import InterfaceError, OperationalError
 from django.http import Http404, JsonResponse
+from django.views.decorators.csrf import csrf_exempt
+from redis.exceptions import ConnectionError as RedisConnectionError
+from redis.exceptions import TimeoutError as RedisTimeoutError
 from rest_framework import exceptions, status
 from rest_framework.pagination import LimitOffsetPagination
 from rest_framework.response import Response
@@ -17,6 +21,9 @@ from rest_framework.throttling import SimpleRateThrottle
 from rest_framework.views import exception_handler as drf_exception_handler
 
 from wya.errors import ServiceError
+
+# A backing service is down (PostgreSQL or Redis restarting): 503, retry; nothing half-written.
+UNAVAILABLE = (OperationalError, InterfaceError, RedisConnectionError, RedisTimeoutError)
 
 
 class Conflict(exceptions.APIException):
@@ -29,6 +36,14 @@ class PayloadTooLarge(exceptions.APIException):
     status_code = status.HTTP_413_REQUEST_ENTITY_TOO_LARGE
     default_detail = "The request body is too large."
     default_code = "too_large"
+
+
+class ServiceUnavailable(exceptions.APIException):
+    """The database is unreachable (restart, failover): nothing was written; retry shortly."""
+
+    status_code = status.HTTP_503_SERVICE_UNAVAILABLE
+    default_detail = "The service is briefly unavailable; nothing was changed. Try again shortly."
+    default_code = "service_unavailable"
 
 
 class UnsupportedMedia(exceptions.UnsupportedMediaType):
@@ -54,6 +69,8 @@ def _translate(exc: Exception) -> Exception:
         return exceptions.ValidationError({"detail": exc.messages})
     if isinstance(exc, SuspiciousOperation):
         return exceptions.ParseError("The request could not be processed.")
+    if isinstance(exc, UNAVAILABLE):
+        return ServiceUnavailable()
     return exc
 
 
@@ -80,6 +97,8 @@ def exception_handler(exc: Exception, context: dict) -> Response | None:
     response = drf_exception_handler(exc, context)
     if response is None:
         return None
+    if isinstance(exc, ServiceUnavailable):
+        response["Retry-After"] = "2"
     if isinstance(exc, exceptions.ValidationError):
         fields = exc.detail if isinstance(exc.detail, dict) else {"non_field_errors": exc.detail}
         body = {
@@ -101,6 +120,21 @@ def _is_api(request) -> bool:
 
 def json_error(status_code: int, detail: str, code: str) -> JsonResponse:
     return JsonResponse({"detail": detail, "code": code}, status=status_code)
+
+
+@csrf_exempt  # nothing is written: a POST to an unknown path is a 404, not a CSRF failure
+def api_not_found(request, *args, **kwargs):
+    """The catch-all under ``/api/``: an unrouted path is a JSON 404 for every method."""
+    return json_error(404, "Not found.", "not_found")
+
+
+def csrf_failure(request, reason=""):
+    """CSRF_FAILURE_VIEW: JSON under ``/api/`` like every other API error, Django's page else."""
+    if _is_api(request):
+        return json_error(403, f"CSRF check failed: {reason}", "csrf_failed")
+    from django.views.csrf import csrf_failure as django_csrf_failure
+
+    return django_csrf_failure(request, reason=reason)
 
 
 def handler400(request, exception=None):

@@ -15,10 +15,16 @@ from django.contrib.staticfiles.handlers import ASGIStaticFilesHandler  # noqa: 
 
 from messaging.routing import websocket_urlpatterns  # noqa: E402
 from messaging.ws_gate import WebSocketGate  # noqa: E402
+from wya import server_hardening  # noqa: E402
+from wya.bodylimit import BodySizeLimit  # noqa: E402
+
+server_hardening.apply()
 
 # In DEBUG any ASGI server (runserver, or daphne run directly for several processes) serves the
 # static files, as runserver does; in production WhiteNoise serves the collected ones.
-http_app = ASGIStaticFilesHandler(django_asgi_app) if settings.DEBUG else django_asgi_app
+http_app = BodySizeLimit(
+    ASGIStaticFilesHandler(django_asgi_app) if settings.DEBUG else django_asgi_app
+)
 
 application = ProtocolTypeRouter(
     {

@@ -23,5 +23,9 @@ def publish_now(group: str, event: dict) -> None:
 
 
 def publish_on_commit(group: str, event: dict) -> None:
-    """Send ``event`` to ``group`` once the current transaction commits (never before)."""
-    transaction.on_commit(lambda: publish_now(group, event))
+    """Send ``event`` to ``group`` once the current transaction commits (never before).
+
+    ``robust``: a channel layer that is down (Redis restarting) is logged, not raised: the row is
+    committed and the request succeeds; sockets catch up through ``after=`` when they reconnect.
+    """
+    transaction.on_commit(lambda: publish_now(group, event), robust=True)

@@ -42,6 +42,7 @@ CSRF_TRUSTED_ORIGINS = env.list("CSRF_TRUSTED_ORIGINS", default=[])
 INSTALLED_APPS = [
     "daphne",  # runserver serves ASGI: pages, API and WebSockets in one process
     "django.contrib.admin",
+    "accounts",  # before django.contrib.auth: its createsuperuser also writes the profile
     "django.contrib.auth",
     "django.contrib.contenttypes",
     "django.contrib.sessions",
@@ -53,7 +54,6 @@ INSTALLED_APPS = [
     "drf_spectacular_sidecar",
     "channels",
     "wya",
-    "accounts",
     "geo",
     "safety",
     "rooms",
@@ -61,7 +61,11 @@ INSTALLED_APPS = [
 ]
 
 MIDDLEWARE = [
+    "wya.proxy.TrustedProxyMiddleware",
     "django.middleware.security.SecurityMiddleware",
+    "wya.security.SecurityHeadersMiddleware",
+    "wya.middleware.HostileInputMiddleware",
+    "wya.middleware.DatabaseUnavailableMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
@@ -202,6 +206,9 @@ MEDIA_MAX_AUDIO_BYTES = env.int("MEDIA_MAX_AUDIO_BYTES", default=20 * 1024 * 102
 MEDIA_MAX_IMAGE_PIXELS = env.int("MEDIA_MAX_IMAGE_PIXELS", default=40_000_000)
 DATA_UPLOAD_MAX_MEMORY_SIZE = env.int("DATA_UPLOAD_MAX_MEMORY_SIZE", default=2_621_440)
 FILE_UPLOAD_MAX_MEMORY_SIZE = 2_621_440
+# Any request body (forms, JSON) is refused past this many bytes before it is buffered
+# (wya/bodylimit.py); POST /api/media/ allows the largest media file plus multipart overhead.
+MAX_REQUEST_BODY_BYTES = env.int("MAX_REQUEST_BODY_BYTES", default=3 * 1024 * 1024)
 
 # --- Security -------------------------------------------------------------------------------
 SECURE_CONTENT_TYPE_NOSNIFF = True
@@ -209,8 +216,16 @@ X_FRAME_OPTIONS = "DENY"
 SESSION_COOKIE_HTTPONLY = True
 SESSION_COOKIE_SAMESITE = "Lax"
 CSRF_COOKIE_SAMESITE = "Lax"
+CSRF_FAILURE_VIEW = "wya.api.csrf_failure"
+# The reverse proxies whose X-Forwarded-Proto / X-Forwarded-For are believed (wya/proxy.py);
+# from anyone else those headers are dropped before Django reads them. Empty: no proxy trusted.
+TRUSTED_PROXY_IPS = env.list("TRUSTED_PROXY_IPS", default=[])
+SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
+SECURE_REFERRER_POLICY = "same-origin"
+SECURE_CROSS_ORIGIN_OPENER_POLICY = "same-origin"
+# Browser origins allowed to open /ws/ besides the page's own (scheme, host and port must match).
+WS_ALLOWED_ORIGINS = env.list("WS_ALLOWED_ORIGINS", default=CSRF_TRUSTED_ORIGINS)
 if not DEBUG:
-    SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
     SECURE_SSL_REDIRECT = env.bool("SECURE_SSL_REDIRECT", default=True)
     SESSION_COOKIE_SECURE = True
     CSRF_COOKIE_SECURE = True
@@ -226,6 +241,8 @@ RATE_LIMITS = {
     "messages": env.str("RATE_MESSAGES", default="100/min"),
     "reports": env.str("RATE_REPORTS", default="20/hour"),
     "media": env.str("RATE_MEDIA", default="60/hour"),
+    # DELETE /api/me/ checks a password: throttled per account like logins.
+    "account_delete": env.str("RATE_ACCOUNT_DELETE", default="5/hour"),
 }
 LOGIN_LOCKOUT_FAILURES = env.int("LOGIN_LOCKOUT_FAILURES", default=5)
 LOGIN_LOCKOUT_SECONDS = env.int("LOGIN_LOCKOUT_SECONDS", default=900)
@@ -233,6 +250,14 @@ LOGIN_LOCKOUT_SECONDS = env.int("LOGIN_LOCKOUT_SECONDS", default=900)
 # --- Live -----------------------------------------------------------------------------------
 WS_TICKET_TTL_SECONDS = env.int("WS_TICKET_TTL_SECONDS", default=30)
 WS_MAX_FRAME_BYTES = env.int("WS_MAX_FRAME_BYTES", default=64 * 1024)
+# Per-socket limits on frames that are not messages (messaging/frames.py FrameBudget). A page
+# pings every 25 s and sends a typing start at most every 2 s; these leave ample room.
+WS_FRAME_RATES = {
+    "typing": env.str("WS_RATE_TYPING", default="60/min"),
+    "presence": env.str("WS_RATE_PRESENCE", default="20/min"),
+    "ping": env.str("WS_RATE_PING", default="30/min"),
+    "room.read": env.str("WS_RATE_ROOM_READ", default="60/min"),
+}
 CLIENT_ID_TTL_SECONDS = env.int("CLIENT_ID_TTL_SECONDS", default=600)
 PRESENCE_TIMEOUT_SECONDS = env.int("PRESENCE_TIMEOUT_SECONDS", default=90)
 ALPHA_MAX_ROOM_MEMBERS = 10
@@ -246,7 +271,7 @@ REST_FRAMEWORK = {
     "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],
     "DEFAULT_RENDERER_CLASSES": ["rest_framework.renderers.JSONRenderer"],
     "DEFAULT_PARSER_CLASSES": [
-        "rest_framework.parsers.JSONParser",
+        "wya.parsers.SafeJSONParser",
         "rest_framework.parsers.FormParser",
         "rest_framework.parsers.MultiPartParser",
     ],
@@ -270,6 +295,10 @@ SPECTACULAR_SETTINGS = {
     "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
     "REDOC_DIST": "SIDECAR",
     "COMPONENT_SPLIT_REQUEST": True,
+    "POSTPROCESSING_HOOKS": [
+        "drf_spectacular.hooks.postprocess_schema_enums",
+        "wya.schema_hooks.add_error_responses",
+    ],
 }
 
 # --- Logging: never log request bodies (they may carry coordinates) --------------------------

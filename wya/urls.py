@@ -1,7 +1,8 @@
 from django.contrib import admin
-from django.urls import include, path
-from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
+from django.urls import include, path, re_path
+from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerSplitView
 
+from wya.api import api_not_found
 from wya.health import healthz
 
 handler400 = "wya.api.handler400"
@@ -21,7 +22,8 @@ api_patterns = [
 urlpatterns = [
     path("healthz", healthz, name="healthz"),
     path("api/schema/", SpectacularAPIView.as_view(), name="api-schema"),
-    path("api/docs/", SpectacularSwaggerView.as_view(url_name="api-schema"), name="api-docs"),
+    # The split view serves its script as a file: the pages' CSP allows no inline script.
+    path("api/docs/", SpectacularSwaggerSplitView.as_view(url_name="api-schema"), name="api-docs"),
     path("api/", include(api_patterns)),
     path("admin/", admin.site.urls),
     path("", include("accounts.urls")),
@@ -29,4 +31,6 @@ urlpatterns = [
     path("", include("messaging.urls")),
     path("", include("messaging.media_urls")),
     path("", include("safety.urls")),
+    # Last: any other path under /api/ is a JSON 404, in DEBUG too (never Django's HTML page).
+    re_path(r"^api/", api_not_found),
 ]

@@ -47,7 +47,7 @@ async def test_logging_out_a_token_closes_the_sockets_it_opened():
 async def test_deleting_the_account_closes_every_socket_of_the_user():
     user = await sync_to_async(UserFactory)()
     client = await sync_to_async(api_client_for)(user)
-    other_token_socket = await open_socket(user, "some-other-token-key")
+    other_token_socket = await open_socket(user, None)  # not opened with the token
 
     response = await sync_to_async(client.delete)(
         "/api/me/", {"password": "correct-horse-battery-staple"}, format="json"

@@ -151,7 +151,11 @@ async def test_a_session_logout_closes_the_cookie_sockets_of_that_session(member
     ws = WebsocketCommunicator(
         application,
         "/ws/",
-        headers=[(b"origin", b"http://localhost"), (b"cookie", cookie.encode())],
+        headers=[
+            (b"origin", b"http://localhost"),
+            (b"host", b"localhost"),
+            (b"cookie", cookie.encode()),
+        ],
     )
     assert (await ws.connect())[0]
     ticket_ws = await connect(member)

@@ -62,9 +62,11 @@ def test_production_passes_the_deploy_check():
             "PATH": os.environ["PATH"],
             "HOME": "/tmp",
             "DEBUG": "false",
-            "SECRET_KEY": "a-very-long-random-production-secret-key-0123456789-abcdefghij",
-            "LOCATION_HASH_KEY": "another-long-random-key-for-location-hashes",
+            # Keys of real strength (wya/checks.py refuses short or low-entropy ones).
+            "SECRET_KEY": "q8Jx2vR7pLm4Zt9KwC3nHy6BfD1sGa5VuE0oTi-_XrMkNjPbQlWcYe2Ud7Fh4Sg9A",
+            "LOCATION_HASH_KEY": "Z3mK8pQ1vT6xW9cR2nB5yH7jL0sF4dG_aU-eMiOkPlNqXbVwYtCrSg1Ef6Jh8Dz",
             "ALLOWED_HOSTS": "wya.example",
+            "TRUSTED_PROXY_IPS": "127.0.0.1",
         },
         capture_output=True,
         text=True,
