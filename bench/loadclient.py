@@ -174,6 +174,7 @@ class Connections:
         self.handler = None
         self.readers: list[asyncio.Task] = []
         self.closed = 0
+        self.nonce = random.randbytes(3).hex()
 
     async def open(self) -> "Connections":
         for group in self.groups:
@@ -205,7 +206,7 @@ async def run_point(conns: Connections, rate: float, duration: float, *, pids=No
     pids = pids or {}
     target, groups, sockets = conns.target, conns.groups, conns.sockets
     rng = random.Random(seed)
-    tag = f"p{seed}"
+    tag = f"{conns.nonce}p{seed}"  # client_ids are unique per sweep and point
     scheduled: list[float] = []  # seq -> scheduled time
     message_group: list[int] = []
     received: list[int] = []  # seq -> unique deliveries

@@ -51,9 +51,11 @@ def server_command(server: str, port: int) -> list[str]:
     app = "wya.asgi:application"
     if server == "daphne":
         return [str(VENV_BIN / "daphne"), "-b", "127.0.0.1", "-p", str(port), app]
-    if server == "uvicorn":
-        return [str(VENV_BIN / "uvicorn"), "--host", "127.0.0.1", "--port", str(port),
-                "--loop", "uvloop", "--no-access-log", "--lifespan", "off", app]  # fmt: skip
+    if server == "uvicorn":  # the flags of scripts/serve.sh
+        return [str(VENV_BIN / "uvicorn"), app, "--host", "127.0.0.1", "--port", str(port),
+                "--loop", "uvloop", "--http", "httptools", "--ws", "websockets-sansio",
+                "--ws-max-size", "1048576", "--ws-per-message-deflate", "false",
+                "--lifespan", "off", "--no-access-log", "--timeout-graceful-shutdown", "5"]  # fmt: skip
     if server == "granian":
         return [str(VENV_BIN / "granian"), "--interface", "asgi", "--host", "127.0.0.1",
                 "--port", str(port), "--log-level", "warning", app]  # fmt: skip
@@ -281,6 +283,7 @@ def main() -> int:
                         help="also record a py-spy profile of the WYA server at this rate")  # fmt: skip
     parser.add_argument("--out", default="bench/results/sweep")
     parser.add_argument("--server-env", action="append", default=[], help="KEY=VALUE for WYA")
+    parser.add_argument("--base-server", default="daphne", choices=("daphne", "uvicorn", "granian"))
     parser.add_argument("--base-root", default="",
                         help="a checkout of the code before the changes: adds target wya-base")  # fmt: skip
     args = parser.parse_args()
@@ -331,13 +334,15 @@ def main() -> int:
                 key, value = item.split("=", 1)
                 env[key] = value
             bases = {}
-            for name, root, first_port in (("wya-base", args.base_root, WYA_BASE_PORT),
-                                           ("wya", str(ROOT), WYA_PORT)):  # fmt: skip
+            for name, root, first_port, server in (
+                ("wya-base", args.base_root, WYA_BASE_PORT, args.base_server),
+                ("wya", str(ROOT), WYA_PORT, args.server),
+            ):
                 if name not in targets:
                     continue
                 for n in range(args.processes):
                     port = first_port + n
-                    process = subprocess.Popen(server_command(args.server, port), cwd=root,
+                    process = subprocess.Popen(server_command(server, port), cwd=root,
                                                env=dict(env, PYTHONPATH=root),
                                                stdout=subprocess.DEVNULL)  # fmt: skip
                     started.append(process)
@@ -382,7 +387,12 @@ def main() -> int:
                     return pids
 
                 wya = name.startswith("wya")
-                print(f"--- {name} ({shape}, {args.server if wya else 'reference'}"
+                kind = (
+                    (args.base_server if name == "wya-base" else args.server)
+                    if wya
+                    else "reference"
+                )
+                print(f"--- {name} ({shape}, {kind}"
                       f", {args.processes if wya else 1} process)", flush=True)  # fmt: skip
                 spy = servers[name][0].pid if wya and args.profile else None
                 all_results[name] = asyncio.run(
@@ -391,8 +401,8 @@ def main() -> int:
     finally:
         cleanup()
 
-    print(f"=== summary: {shape}, {args.duration:.0f} s per point, server {args.server} x "
-          f"{args.processes}")  # fmt: skip
+    print(f"=== summary: {shape}, {args.duration:.0f} s per point, wya on {args.server} x "
+          f"{args.processes}, wya-base on {args.base_server}")  # fmt: skip
     caps = {name: capacity(results) for name, results in all_results.items()}
     for name, cap in caps.items():
         print(f"capacity at SLO {name:>10}: {cap:8.1f} messages/s")

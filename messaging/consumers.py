@@ -14,6 +14,7 @@ docs/live.md describes every frame.
 import json
 import logging
 import time
+from concurrent.futures import ThreadPoolExecutor
 
 from channels.consumer import get_handler_name
 from channels.db import database_sync_to_async
@@ -29,6 +30,12 @@ from wya.live import room_group, user_group
 logger = logging.getLogger(__name__)
 
 CLOSE_CODE = 4001  # a socket.close control event (logout, deletion, ban)
+# settings.LIVE_DB_THREADS > 1: a pool for the socket's database work (else the one thread).
+_db_pool = (
+    ThreadPoolExecutor(settings.LIVE_DB_THREADS, thread_name_prefix="live-db")
+    if settings.LIVE_DB_THREADS > 1
+    else None
+)
 TYPING_START_INTERVAL = 2.0  # seconds: at most one "start" per target in this window
 
 
@@ -101,7 +108,13 @@ class LiveConsumer(AsyncWebsocketConsumer):
 
     async def _in_db_thread(self, fn, *args, **kwargs):
         """Run a sync service in the database thread, then send the events it committed."""
-        result, events = await database_sync_to_async(live.run_collecting)(fn, *args, **kwargs)
+        if _db_pool is None:
+            call = database_sync_to_async(live.run_collecting)
+        else:
+            call = database_sync_to_async(
+                live.run_collecting, thread_sensitive=False, executor=_db_pool
+            )
+        result, events = await call(fn, *args, **kwargs)
         await live.apublish(events)
         return result
 
