@@ -2,6 +2,10 @@
 
 Every send goes through the same service as REST (``rooms.services.room_message_send``,
 ``messaging.services.dm_send``) via ``database_sync_to_async``; the ack carries the committed id.
+Services run through ``_in_db_thread``: the events they commit are sent from the event loop once the
+service returns (``wya.live.run_collecting``), never from the database thread. Channel-layer
+events skip channels' per-dispatch connection housekeeping (``dispatch``): every database call
+here goes through ``database_sync_to_async``, which does that housekeeping itself.
 Delivery filters use per-socket state: the set of rooms the user is in (kept current by
 ``room.member`` events) and the set of people blocked either way (refreshed by ``block.changed``).
 docs/live.md describes every frame.
@@ -10,19 +14,28 @@ docs/live.md describes every frame.
 import json
 import logging
 import time
+from concurrent.futures import ThreadPoolExecutor
 
+from channels.consumer import get_handler_name
 from channels.db import database_sync_to_async
 from channels.generic.websocket import AsyncWebsocketConsumer
 from django.conf import settings
 
 from messaging import frames, idempotency, services
 from safety import policy
+from wya import live
 from wya.errors import NotFound, ServiceError
 from wya.live import room_group, user_group
 
 logger = logging.getLogger(__name__)
 
 CLOSE_CODE = 4001  # a socket.close control event (logout, deletion, ban)
+# settings.LIVE_DB_THREADS > 1: a pool for the socket's database work (else the one thread).
+_db_pool = (
+    ThreadPoolExecutor(settings.LIVE_DB_THREADS, thread_name_prefix="live-db")
+    if settings.LIVE_DB_THREADS > 1
+    else None
+)
 TYPING_START_INTERVAL = 2.0  # seconds: at most one "start" per target in this window
 
 
@@ -49,6 +62,10 @@ def _room_read(user, room_id) -> None:
     room_mark_read(user=user, room_id=room_id)
 
 
+def _socket_state(user) -> tuple[set[str], set[int]]:
+    return policy.blocked_user_ids(user), _room_ids(user)
+
+
 def _may_see(user, other_id) -> bool:
     from django.contrib.auth import get_user_model
 
@@ -69,12 +86,12 @@ class LiveConsumer(AsyncWebsocketConsumer):
         self.frame_budget = frames.FrameBudget()
         self.segment_day = policy.today()
         await self._join(user_group(self.user.pk))
-        self.blocked = await database_sync_to_async(policy.blocked_user_ids)(self.user)
-        for room_id in await database_sync_to_async(_room_ids)(self.user):
+        self.blocked, room_ids = await database_sync_to_async(_socket_state)(self.user)
+        for room_id in room_ids:
             await self._subscribe(room_id)
         await self.accept()
         self.connected = True
-        await database_sync_to_async(services.presence_connected)(user=self.user)
+        await self._in_db_thread(services.presence_connected, user=self.user)
 
     async def disconnect(self, code):
         for group in list(self.groups_joined):
@@ -82,7 +99,26 @@ class LiveConsumer(AsyncWebsocketConsumer):
         self.groups_joined.clear()
         if self.connected:
             self.connected = False
-            await database_sync_to_async(services.presence_disconnected)(user=self.user)
+            await self._in_db_thread(services.presence_disconnected, user=self.user)
+
+    async def dispatch(self, message):
+        """As channels' dispatch, without ``aclose_old_connections`` before every message."""
+        handler = getattr(self, get_handler_name(message), None)
+        if handler is None:
+            raise ValueError(f"No handler for message type {message['type']}")
+        await handler(message)
+
+    async def _in_db_thread(self, fn, *args, **kwargs):
+        """Run a sync service in the database thread, then send the events it committed."""
+        if _db_pool is None:
+            call = database_sync_to_async(live.run_collecting)
+        else:
+            call = database_sync_to_async(
+                live.run_collecting, thread_sensitive=False, executor=_db_pool
+            )
+        result, events = await call(fn, *args, **kwargs)
+        await live.apublish(events)
+        return result
 
     async def _join(self, group: str) -> None:
         await self.channel_layer.group_add(group, self.channel_name)
@@ -136,9 +172,8 @@ class LiveConsumer(AsyncWebsocketConsumer):
             self.user.pk,
             data["client_id"],
             "room",
-            lambda: database_sync_to_async(_room_send)(
-                self.user, data["room_id"], data["message"], data["media_url"]
-            ),
+            lambda: _room_send(self.user, data["room_id"], data["message"], data["media_url"]),
+            run=self._in_db_thread,
         )
         await self.send_json({"type": "ack", "client_id": data["client_id"], "id": message_id})
 
@@ -147,9 +182,8 @@ class LiveConsumer(AsyncWebsocketConsumer):
             self.user.pk,
             data["client_id"],
             "dm",
-            lambda: database_sync_to_async(_dm_send)(
-                self.user, data["to"], data["message"], data["media_url"]
-            ),
+            lambda: _dm_send(self.user, data["to"], data["message"], data["media_url"]),
+            run=self._in_db_thread,
         )
         await self.send_json({"type": "ack", "client_id": data["client_id"], "id": message_id})
 
@@ -186,7 +220,8 @@ class LiveConsumer(AsyncWebsocketConsumer):
             )
 
     async def on_presence(self, data: dict) -> None:
-        await database_sync_to_async(services.presence_set)(
+        await self._in_db_thread(
+            services.presence_set,
             user=self.user,
             status=data["status"],
             activity=data["activity"],
@@ -199,7 +234,7 @@ class LiveConsumer(AsyncWebsocketConsumer):
         await database_sync_to_async(_room_read)(self.user, data["room_id"])
 
     async def on_ping(self, data: dict) -> None:
-        await database_sync_to_async(services.presence_heartbeat)(user=self.user)
+        await self._in_db_thread(services.presence_heartbeat, user=self.user)
         await self.send_json({"type": "pong"})
 
     FRAME_HANDLERS = {

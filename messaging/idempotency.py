@@ -5,6 +5,9 @@ send, and stores the committed id for ``settings.CLIENT_ID_TTL_SECONDS``. A rese
 another socket of the same user or after a reconnect, gets that first id back and makes no row.
 A racing resend waits (bounded) for the first one to finish; if the first one failed, the claim
 is released and the resend tries for itself.
+
+The claim, the send and the stored id happen in ONE call of the sync ``attempt`` (one hop to
+the database thread per send, not three); only the waiting of a racing resend is async.
 """
 
 import asyncio
@@ -32,25 +35,31 @@ def _known_id(value, kind: str) -> int | None:
     return None
 
 
-async def once(user_id: str, client_id: str | None, kind: str, send) -> int:
-    """Run ``await send()`` (which returns the committed id) at most once per client_id."""
-    if client_id is None:
-        return await send()
+def attempt(user_id: str, client_id: str, kind: str, send) -> int | None:
+    """Sync: claim ``client_id``, run ``send()`` (returns the committed id) and store the id.
+    Returns the FIRST id when the client_id was already used, and ``None`` while another send
+    of it holds the claim without an id yet (wait, then attempt again)."""
     key = _key(user_id, client_id)
+    if cache.add(key, PENDING, timeout=PENDING_TTL_SECONDS):
+        try:
+            message_id = send()
+        except BaseException:
+            cache.delete(key)
+            raise
+        cache.set(key, {"kind": kind, "id": message_id}, timeout=settings.CLIENT_ID_TTL_SECONDS)
+        return message_id
+    return _known_id(cache.get(key), kind)
+
+
+async def once(user_id: str, client_id: str | None, kind: str, send, *, run) -> int:
+    """Run the sync ``send()`` at most once per client_id; ``run(fn)`` awaits a sync callable
+    off the event loop (the consumer's database thread) and returns its result."""
+    if client_id is None:
+        return await run(send)
     for _ in range(WAIT_STEPS):
-        if await cache.aadd(key, PENDING, timeout=PENDING_TTL_SECONDS):
-            try:
-                message_id = await send()
-            except BaseException:
-                await cache.adelete(key)
-                raise
-            await cache.aset(
-                key, {"kind": kind, "id": message_id}, timeout=settings.CLIENT_ID_TTL_SECONDS
-            )
+        message_id = await run(lambda: attempt(user_id, client_id, kind, send))
+        if message_id is not None:
             return message_id
-        known = _known_id(await cache.aget(key), kind)
-        if known is not None:
-            return known
         await asyncio.sleep(WAIT_STEP_SECONDS)
     raise Conflict(
         "This client_id is still being processed; resend it shortly.", code="in_progress"

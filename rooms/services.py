@@ -21,6 +21,7 @@ from rooms.selectors import (
     crossed_memberships,
     handover_candidate,
     member_count,
+    member_room_access,
     room_access,
     rooms_with_crossed_owner,
 )
@@ -514,7 +515,7 @@ def room_message_send(
     media), media only a URL ``/api/media/`` issued to the sender, the shared ``messages`` rate
     limit; then saved and published to ``room.<id>`` after commit.
     """
-    access = _access(user, room_id)
+    access = member_room_access(user, clean_room_id(room_id))
     access.require_member()
     decision = policy.can_send(user)
     if not decision:

@@ -5,4 +5,4 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 scripts/bootstrap.sh
 .venv/bin/python manage.py migrate --noinput
-exec .venv/bin/python manage.py runserver 127.0.0.1:8000
+exec scripts/serve.sh 8000

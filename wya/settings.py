@@ -144,18 +144,33 @@ if REDIS_SOCKET_TIMEOUT <= 2 * CHANNEL_LAYER_BLOCKING_POP_SECONDS:
         "REDIS_SOCKET_TIMEOUT must be more than twice the channel layer's blocking pop "
         f"({CHANNEL_LAYER_BLOCKING_POP_SECONDS} s), or idle sockets are dropped."
     )
+# The channel layer's pool: redis-py raises "Too many connections" past 100 (its default), which
+# a burst of socket closes (every group_discard at once) reached with 200 sockets.
+CHANNEL_LAYER_CONNECTION_OPTIONS = {
+    **REDIS_CONNECTION_OPTIONS,
+    "max_connections": env.int("CHANNEL_LAYER_MAX_CONNECTIONS", default=1000),
+}
+CHANNEL_LAYER = env.str("CHANNEL_LAYER", default="core")  # core | pubsub (channels-redis)
 if REDIS_URL:
     CHANNEL_LAYERS = {
         "default": {
             "BACKEND": "channels_redis.core.RedisChannelLayer",
             "CONFIG": {
-                "hosts": [{"address": REDIS_URL, **REDIS_CONNECTION_OPTIONS}],
+                "hosts": [{"address": REDIS_URL, **CHANNEL_LAYER_CONNECTION_OPTIONS}],
                 "prefix": env.str("CHANNEL_LAYER_PREFIX", default="wya"),
                 "capacity": 1000,
                 "expiry": 60,
             },
         }
     }
+    if CHANNEL_LAYER == "pubsub":  # one PUBLISH per event, one copy per process (bench/)
+        CHANNEL_LAYERS["default"] = {
+            "BACKEND": "channels_redis.pubsub.RedisPubSubChannelLayer",
+            "CONFIG": {
+                "hosts": [{"address": REDIS_URL, **CHANNEL_LAYER_CONNECTION_OPTIONS}],
+                "prefix": env.str("CHANNEL_LAYER_PREFIX", default="wya"),
+            },
+        }
     CACHES = {
         "default": {
             "BACKEND": "django.core.cache.backends.redis.RedisCache",
@@ -259,6 +274,13 @@ WS_FRAME_RATES = {
     "room.read": env.str("WS_RATE_ROOM_READ", default="60/min"),
 }
 CLIENT_ID_TTL_SECONDS = env.int("CLIENT_ID_TTL_SECONDS", default=600)
+# Threads that run the socket's database work per process. 1: channels' single database thread
+# (every socket's sends wait in one line). More lets sends of different sockets overlap their
+# database and Redis round trips (one socket's frames stay in order: the consumer awaits each).
+# PostgreSQL only (SQLite serialises writers anyway); keep it <= DATABASE_POOL_MAX.
+LIVE_DB_THREADS = env.int("LIVE_DB_THREADS", default=1)
+if not DATABASES["default"]["ENGINE"].endswith("postgresql"):
+    LIVE_DB_THREADS = 1
 PRESENCE_TIMEOUT_SECONDS = env.int("PRESENCE_TIMEOUT_SECONDS", default=90)
 ALPHA_MAX_ROOM_MEMBERS = 10
 

@@ -1,4 +1,4 @@
-"""Browser tests: Playwright's sync API driving Debian's Chromium against ONE real daphne process
+"""Browser tests: Playwright's sync API driving Debian's Chromium against ONE real server process (scripts/serve.sh)
 that shares the test database (PostgreSQL, or the SQLite test FILE). Data must be committed for
 the server to see it, so every test here uses ``transactional_db`` (through ``server``).
 
@@ -50,7 +50,7 @@ def browser(transactional_db, monkeypatch):
 
 @pytest.fixture
 def server(transactional_db):
-    """The base URL of one daphne process serving WYA!? (DEBUG: static files included)."""
+    """The base URL of one server process serving WYA!? (DEBUG: static files included)."""
     with running_servers(1) as (base,):
         yield base
 

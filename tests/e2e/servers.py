@@ -1,11 +1,11 @@
-"""Start real ASGI server processes (daphne) against the test database and the shared Redis."""
+"""Start real ASGI server processes (``scripts/serve.sh``: uvicorn + uvloop, as in production)
+against the test database and the shared Redis."""
 
 import contextlib
 import json
 import os
 import socket
 import subprocess
-import sys
 import time
 import urllib.request
 from pathlib import Path
@@ -14,7 +14,7 @@ from django.conf import settings
 from django.db import connection
 
 ROOT = Path(__file__).resolve().parents[2]
-DAPHNE = str(Path(sys.executable).with_name("daphne"))
+SERVE = str(ROOT / "scripts" / "serve.sh")
 START_TIMEOUT = 30  # seconds a server may take to answer /healthz (a bound, not a speed check)
 
 
@@ -87,16 +87,17 @@ def _wait_until_up(base: str, process: subprocess.Popen) -> None:
 
 
 @contextlib.contextmanager
-def running_servers(count: int, *, app: str = "wya.asgi:application", extra_env=None):
-    """Yield ``count`` base URLs of daphne processes; always terminated on the way out.
-    ``app`` is the ASGI application to serve."""
-    env = {**server_env(), **(extra_env or {})}
-    processes, bases = [], []
+def running_servers(count: int, *, extra_env=None, processes: list | None = None):
+    """Yield ``count`` base URLs of server processes (``scripts/serve.sh``); always terminated
+    on the way out. ``processes``, if given, receives their ``Popen`` objects."""
+    env = {**server_env(), **(extra_env or {}), "HOST": "127.0.0.1"}
+    processes = [] if processes is None else processes
+    bases = []
     try:
         for _ in range(count):
             port = free_port()
             process = subprocess.Popen(
-                [DAPHNE, "-b", "127.0.0.1", "-p", str(port), app],
+                [SERVE, str(port)],
                 cwd=ROOT,
                 env=env,
                 stdout=subprocess.DEVNULL,
@@ -109,7 +110,8 @@ def running_servers(count: int, *, app: str = "wya.asgi:application", extra_env=
         yield bases
     finally:
         for process in processes:
-            process.terminate()
+            if process.poll() is None:
+                process.terminate()
         for process in processes:
             try:
                 process.wait(timeout=10)
