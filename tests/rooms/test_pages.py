@@ -281,7 +281,7 @@ def test_the_room_page_costs_the_same_number_of_queries_whatever_the_history_siz
     assert len(response.context["history"]) == history_size
 
 
-ROOM_PAGE_QUERIES = 9
+ROOM_PAGE_QUERIES = 11  # + the header badge and the "am I muted" check
 
 
 def test_teen_rooms_render_for_teens(minor, other_minor):
