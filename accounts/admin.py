@@ -2,10 +2,12 @@ from django import forms
 from django.contrib import admin, messages
 from django.contrib.auth.admin import UserAdmin as DjangoUserAdmin
 from django.core.exceptions import ValidationError
+from rest_framework.authtoken.models import TokenProxy
 
 from accounts import services
 from accounts.models import Profile, User
 from accounts.validators import clean_display_name, music_provider_for, validate_theme_color
+from wya.errors import ServiceError
 
 
 class ProfileAdminForm(forms.ModelForm):
@@ -54,13 +56,38 @@ class ProfileInline(admin.StackedInline):
     can_delete = False
 
 
+class ReadOnlyAdminMixin:
+    """View only: nothing is added, edited or deleted here (writes go through the services)."""
+
+    def has_add_permission(self, request, obj=None):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+
+# Tokens are credentials: seeing or creating one is impersonating its user. Not in the admin.
+if admin.site.is_registered(TokenProxy):
+    admin.site.unregister(TokenProxy)
+
+ADMIN_BAN_REASON = "Banned by the WYA!? safety team."
+ADMIN_UNBAN_REASON = "Your account was reactivated by the WYA!? safety team."
+ADMIN_DELETE_REASON = "Account deleted by the WYA!? safety team."
+# Only a superuser changes who is staff, superuser or in a group (nobody promotes themselves),
+# and nobody flips ``is_active`` in the form: bans go through the logged actions.
+PRIVILEGE_FIELDS = ("is_staff", "is_superuser", "groups", "user_permissions")
+
+
 @admin.register(User)
 class UserAdmin(DjangoUserAdmin):
     ordering = ("-created_at",)
     list_display = ("email", "id", "date_of_birth", "is_active", "is_staff", "created_at")
     list_filter = ("is_active", "is_staff", "email_verified")
     search_fields = ("email", "id", "profile__display_name")
-    readonly_fields = ("id", "created_at", "last_login")
+    readonly_fields = ("id", "created_at", "last_login", "is_active")
     inlines = [ProfileInline]
     actions = ["ban_accounts", "unban_accounts", "tombstone_accounts"]
     fieldsets = (
@@ -79,27 +106,68 @@ class UserAdmin(DjangoUserAdmin):
         ),
     )
 
-    def save_model(self, request, obj, form, change):
-        super().save_model(request, obj, form, change)
-        if change and "is_active" in form.changed_data:
-            services.account_set_active(user=obj, is_active=obj.is_active)
+    def get_readonly_fields(self, request, obj=None):
+        fields = list(super().get_readonly_fields(request, obj))
+        if not request.user.is_superuser:
+            fields += PRIVILEGE_FIELDS
+        return fields
 
-    @admin.action(description="Ban (deactivate, log out everywhere)")
-    def ban_accounts(self, request, queryset):
-        for user in queryset:
-            services.account_set_active(user=user, is_active=False)
-        self.message_user(request, f"Banned {queryset.count()} account(s).", messages.SUCCESS)
+    def has_add_permission(self, request):
+        return request.user.is_superuser
 
-    @admin.action(description="Lift the ban")
-    def unban_accounts(self, request, queryset):
-        for user in queryset:
-            services.account_set_active(user=user, is_active=True)
-        self.message_user(request, f"Reactivated {queryset.count()} account(s).", messages.SUCCESS)
+    def has_change_permission(self, request, obj=None):
+        if obj is not None and obj.is_superuser and not request.user.is_superuser:
+            return False
+        return super().has_change_permission(request, obj)
 
-    @admin.action(description="Delete personal data (tombstone the account)")
-    def tombstone_accounts(self, request, queryset):
+    def has_delete_permission(self, request, obj=None):
+        return False  # accounts are tombstoned (the action below), never deleted
+
+    def get_actions(self, request):
+        actions = super().get_actions(request)
+        actions.pop("delete_selected", None)
+        return actions
+
+    def save_formset(self, request, form, formset, change):
+        """The profile inline saves through ``accounts.services.profile_update``."""
+        if formset.model is not Profile:
+            return super().save_formset(request, form, formset, change)
+        formset.new_objects, formset.changed_objects, formset.deleted_objects = [], [], []
+        for profile_form in formset.forms:
+            if not profile_form.has_changed():
+                continue
+            data = profile_form.cleaned_data
+            profile = services.profile_update(
+                user=form.instance,
+                **{name: data.get(name) for name in ProfileAdminForm.Meta.fields},
+            )
+            formset.changed_objects.append((profile, profile_form.changed_data))
+        return None
+
+    def _each(self, request, queryset, service, reason: str, done: str):
         count = 0
         for user in list(queryset):
-            services.account_tombstone(user=user)
-            count += 1
-        self.message_user(request, f"Deleted {count} account(s).", messages.SUCCESS)
+            try:
+                service(moderator=request.user, user=user, reason=reason)
+            except ServiceError as error:
+                self.message_user(request, f"{user.email}: {error.detail}", messages.ERROR)
+            else:
+                count += 1
+        if count:
+            self.message_user(request, f"{done} {count} account(s).", messages.SUCCESS)
+
+    @admin.action(description="Ban (deactivate, log out everywhere)", permissions=["change"])
+    def ban_accounts(self, request, queryset):
+        self._each(request, queryset, services.account_ban, ADMIN_BAN_REASON, "Banned")
+
+    @admin.action(description="Lift the ban", permissions=["change"])
+    def unban_accounts(self, request, queryset):
+        self._each(request, queryset, services.account_unban, ADMIN_UNBAN_REASON, "Reactivated")
+
+    @admin.action(
+        description="Delete personal data (tombstone the account)", permissions=["change"]
+    )
+    def tombstone_accounts(self, request, queryset):
+        self._each(
+            request, queryset, services.account_tombstone_by_staff, ADMIN_DELETE_REASON, "Deleted"
+        )

@@ -28,7 +28,8 @@ from accounts.validators import (
     validate_profile_image_url,
     validate_theme_color,
 )
-from safety import policy
+from safety import moderation_log, policy
+from safety.models import ActionType
 from wya import ratelimit
 from wya.errors import Conflict, Forbidden, Invalid, RateLimited
 from wya.live import publish_on_commit, user_group
@@ -152,10 +153,15 @@ def user_login_check(*, email: str, password: str, ip: str | None = None) -> Use
         raise _locked_error()
 
     user = User.objects.filter(email=email).first() if email else None
-    if _password_matches(user, password) and user.is_active:
+    matches = _password_matches(user, password)
+    if matches and user.is_active:
         cache.delete(_lockout_key(email))
         User.objects.filter(pk=user.pk).update(last_login=timezone.now())
         return user
+    if matches and not user.is_active:
+        ban = policy.ban_in_force(user)
+        if ban is not None:  # the right password: the person may know why they are kept out
+            raise Forbidden(banned_message(ban), code="banned")
     if attempt == settings.LOGIN_LOCKOUT_FAILURES:  # this failure locks: the lock starts now
         cache.touch(_lockout_key(email), settings.LOGIN_LOCKOUT_SECONDS)
     raise Invalid(INVALID_CREDENTIALS, code="invalid_credentials")
@@ -286,8 +292,24 @@ def _close_all_sockets(user_id: str, reason: str) -> None:
     )
 
 
+def banned_message(ban) -> str:
+    return f"This account is banned from WYA!?: {ban.reason}"
+
+
+def _check_staff_action(moderator, user) -> None:
+    """The acting staff member holds the permission to take actions and may act on ``user``."""
+    staff = moderator.is_active and moderator.is_staff
+    if not (staff and moderator.has_perm(policy.PERM_TAKE_ACTION)):
+        raise Forbidden("Only moderators can take moderation actions.", code="forbidden")
+    decision = policy.may_act_on(moderator, user)
+    if not decision:
+        error = Invalid if decision.code == "invalid" else Forbidden
+        raise error(decision.detail, code=decision.code)
+
+
 def account_set_active(*, user: User, is_active: bool) -> User:
-    """Platform ban (``is_active=False``) or lift it. A ban logs every client out at once."""
+    """Set ``is_active`` (a ban logs every client out at once). Low level: staff use
+    ``account_ban`` / ``account_unban``, which check permissions and write the log."""
     from messaging.models import Presence
 
     with transaction.atomic():
@@ -298,6 +320,57 @@ def account_set_active(*, user: User, is_active: bool) -> User:
             Presence.objects.filter(user=user).delete()
             _close_all_sockets(user.pk, "banned")
     return user
+
+
+def _clean_reason(reason) -> str:
+    if not isinstance(reason, str) or not reason.strip():
+        raise Invalid("A reason is required: the person affected is shown it.", code="invalid")
+    return reason.strip()
+
+
+def account_ban(*, moderator, user: User, reason: str, report=None):
+    """Platform ban by staff: ``is_active=False`` (hidden everywhere by the policy), every
+    token and socket closed, a ``ban`` row in ``moderation_actions`` (its reason is shown at
+    login). Returns the action row."""
+    reason = _clean_reason(reason)
+    _check_staff_action(moderator, user)
+    with transaction.atomic():
+        action = moderation_log.record(
+            moderator=moderator,
+            target_user=user,
+            action_type=ActionType.BAN,
+            reason=reason,
+            report=report,
+        )
+        account_set_active(user=user, is_active=False)
+    return action
+
+
+def account_unban(*, moderator, user: User, reason: str):
+    """Lift a platform ban: ``is_active=True`` and an ``unban`` row."""
+    reason = _clean_reason(reason)
+    _check_staff_action(moderator, user)
+    with transaction.atomic():
+        action = moderation_log.record(
+            moderator=moderator, target_user=user, action_type=ActionType.UNBAN, reason=reason
+        )
+        account_set_active(user=user, is_active=True)
+    return action
+
+
+def account_tombstone_by_staff(*, moderator, user: User, reason: str):
+    """Staff delete an account's personal data: a ``delete_account`` row, then the tombstone."""
+    reason = _clean_reason(reason)
+    _check_staff_action(moderator, user)
+    with transaction.atomic():
+        action = moderation_log.record(
+            moderator=moderator,
+            target_user=user,
+            action_type=ActionType.DELETE_ACCOUNT,
+            reason=reason,
+        )
+        account_tombstone(user=user)
+    return action
 
 
 def account_tombstone(*, user: User) -> User:

@@ -272,7 +272,10 @@ class LiveConsumer(AsyncWebsocketConsumer):
         )
 
     async def notice(self, event):
-        await self.send_json({"type": "notice", "action": event["action"]})
+        # An action against me (``action``) or one of my reports closed (``report``).
+        await self.send_json(
+            {"type": "notice", **{k: event[k] for k in ("action", "report") if k in event}}
+        )
 
     async def block_changed(self, event):
         self.blocked = await database_sync_to_async(policy.blocked_user_ids)(self.user)

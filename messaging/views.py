@@ -10,7 +10,6 @@ from django.views.decorators.http import require_POST
 
 from messaging import selectors, services
 from wya.errors import Invalid, NotFound, ServiceError
-from wya.pages import muted_sentence
 
 HISTORY_PAGE = 50
 
@@ -61,7 +60,6 @@ def _thread_context(request, other, *, form=None) -> dict:
             for message in page.items
         ],
         "has_more": page.has_more,
-        "muted_text": muted_sentence(request.user),
         "live": {
             "kind": "dm",
             "to": other.pk,

@@ -1,36 +1,29 @@
+"""Rooms in the admin: view only. Staff never create, edit or delete rooms, memberships or
+messages here (the room's owner could otherwise be moved to someone of another age segment,
+or evidence be erased); changes go through ``rooms.services`` in the app, under its rules."""
+
 from django.contrib import admin
 
+from accounts.admin import ReadOnlyAdminMixin
 from rooms.models import ChatRoom, ChatRoomMember, ChatRoomMessage
 
 
-class MemberInline(admin.TabularInline):
-    """Read-only: membership changes go through rooms.services (capacity, events, rules)."""
-
+class MemberInline(ReadOnlyAdminMixin, admin.TabularInline):
     model = ChatRoomMember
     extra = 0
     fields = ("user", "role", "is_banned", "joined_at", "last_seen_at")
     readonly_fields = fields
 
-    def has_add_permission(self, request, obj=None):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False
-
 
 @admin.register(ChatRoom)
-class ChatRoomAdmin(admin.ModelAdmin):
+class ChatRoomAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
     list_display = ("room_name", "id", "owner", "is_public", "max_participants", "created_at")
     search_fields = ("room_name",)
-    raw_id_fields = ("owner",)
+    list_select_related = ("owner",)
     inlines = [MemberInline]
 
 
 @admin.register(ChatRoomMessage)
-class ChatRoomMessageAdmin(admin.ModelAdmin):
+class ChatRoomMessageAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
     list_display = ("id", "room", "user", "created_at")
-    raw_id_fields = ("room", "user")
     list_select_related = ("room", "user")

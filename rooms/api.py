@@ -138,17 +138,28 @@ def _event(room_id: int, user_id: str, event: str, role=None) -> dict:
     ).data
 
 
+def _reason(request):
+    """An optional ``reason`` in the body of a kick or ban (the person is shown it)."""
+    data = request.data if isinstance(request.data, dict) else {}
+    reason = data.get("reason")
+    return reason if isinstance(reason, str) else None
+
+
 class MemberKickView(APIView):
     @extend_schema(request=None, responses={200: MemberEventSerializer}, tags=["rooms"])
     def post(self, request, room_id: int, user_id: str):
-        services.room_member_kick(actor=request.user, room_id=room_id, user_id=user_id)
+        services.room_member_kick(
+            actor=request.user, room_id=room_id, user_id=user_id, reason=_reason(request)
+        )
         return Response(_event(room_id, user_id, "kicked"))
 
 
 class MemberBanView(APIView):
     @extend_schema(request=None, responses={200: MemberEventSerializer}, tags=["rooms"])
     def post(self, request, room_id: int, user_id: str):
-        services.room_member_ban(actor=request.user, room_id=room_id, user_id=user_id)
+        services.room_member_ban(
+            actor=request.user, room_id=room_id, user_id=user_id, reason=_reason(request)
+        )
         return Response(_event(room_id, user_id, "banned"))
 
 

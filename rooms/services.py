@@ -28,7 +28,9 @@ from rooms.serializers import (
     RoomMessageSerializer,
     room_capacity,
 )
-from safety import policy
+from safety import moderation_log, policy
+from safety.models import ActionType
+from safety.selectors import room_has_open_reports
 from wya import ratelimit
 from wya.errors import Conflict, Forbidden, Invalid, NotFound, RateLimited
 from wya.live import publish_on_commit, room_group, user_group
@@ -217,11 +219,21 @@ def room_update(
     return room
 
 
+UNDER_REVIEW = (
+    "This room has open reports: it can be deleted once moderators have reviewed them "
+    "(its messages are their evidence). You can leave it meanwhile."
+)
+
+
 @transaction.atomic
 def room_delete(*, user, room_id) -> None:
-    """Delete a room with its memberships and messages (owner only)."""
+    """Delete a room with its memberships and messages (owner only). Refused with 409
+    ``under_review`` while a report about the room or one of its messages is open: the
+    messages are the evidence moderators review."""
     access = _access(user, room_id, for_update=True)
     access.require_owner()
+    if room_has_open_reports(access.room.pk):
+        raise Conflict(UNDER_REVIEW, code="under_review")
     access.room.delete()
 
 
@@ -262,6 +274,15 @@ def room_leave(*, user, room_id) -> ChatRoom | None:
         _publish_member(room.pk, user.pk, "left")
         return room
     heir = handover_candidate(room.pk, exclude_user_id=user.pk)
+    if heir is None and room_has_open_reports(room.pk):
+        # The last person leaves a room under review: keep it (and its messages, the evidence)
+        # without members, private so nobody finds or joins it, until moderators are done.
+        membership.delete()
+        room.is_public = False
+        room.updated_at = timezone.now()
+        room.save(update_fields=["is_public", "updated_at"])
+        _publish_member(room.pk, user.pk, "left")
+        return room
     if heir is None:
         room.delete()
         return None
@@ -347,8 +368,21 @@ def room_member_set_role(*, actor, room_id, user_id, role: str) -> ChatRoomMembe
     return target
 
 
+def _log_room_action(actor, target_user_id: str, action_type: str, room, reason) -> None:
+    """Room-level removals are moderation actions too: a ``moderation_actions`` row (moderator:
+    the room's owner or moderator) and a notice to the person, like every other action."""
+    reason = reason.strip() if isinstance(reason, str) and reason.strip() else None
+    text = reason or moderation_log.ROOM_MODERATOR_REASON
+    moderation_log.record(
+        moderator=actor,
+        target_user=get_user_model().objects.get(pk=target_user_id),
+        action_type=action_type,
+        reason=f"{text} (room: {room.room_name})"[:2000],
+    )
+
+
 @transaction.atomic
-def room_member_kick(*, actor, room_id, user_id) -> None:
+def room_member_kick(*, actor, room_id, user_id, reason=None) -> None:
     """Remove a member (owner or moderator). A kicked person may rejoin a public room."""
     access = _access(actor, room_id, for_update=True)
     staff = access.require_staff()
@@ -358,10 +392,11 @@ def room_member_kick(*, actor, room_id, user_id) -> None:
     _check_may_moderate(staff, target, "kick")
     target.delete()
     _publish_member(access.room.pk, target.user_id, "kicked")
+    _log_room_action(actor, target.user_id, ActionType.ROOM_KICK, access.room, reason)
 
 
 @transaction.atomic
-def room_member_ban(*, actor, room_id, user_id) -> ChatRoomMember:
+def room_member_ban(*, actor, room_id, user_id, reason=None) -> ChatRoomMember:
     """Ban someone (owner or moderator): the membership row stays with ``is_banned=True`` (and
     loses any moderator role), so they cannot rejoin, be added, read or send. Someone who is not
     a member (yet) can be banned too, if they are in the room's segment. Banning twice is a no-op.
@@ -379,6 +414,7 @@ def room_member_ban(*, actor, room_id, user_id) -> ChatRoomMember:
             room=access.room, user=person, role=Role.USER, is_banned=True
         )
         _publish_member(access.room.pk, person.pk, "banned")
+        _log_room_action(actor, person.pk, ActionType.ROOM_BAN, access.room, reason)
         return target
     if target.is_banned:
         return target
@@ -387,6 +423,7 @@ def room_member_ban(*, actor, room_id, user_id) -> ChatRoomMember:
     target.role = Role.USER
     target.save(update_fields=["is_banned", "role"])
     _publish_member(access.room.pk, target.user_id, "banned")
+    _log_room_action(actor, target.user_id, ActionType.ROOM_BAN, access.room, reason)
     return target
 
 
@@ -400,6 +437,7 @@ def room_member_unban(*, actor, room_id, user_id) -> None:
     if target is None or not target.is_banned:
         raise NotFound("This person is not banned from this room.", code="not_banned")
     target.delete()
+    _log_room_action(actor, target.user_id, ActionType.ROOM_UNBAN, access.room, "Room ban lifted.")
 
 
 # --- Messages and read markers --------------------------------------------------------------

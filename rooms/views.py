@@ -18,7 +18,7 @@ from rooms import selectors, services
 from rooms.models import Role
 from rooms.serializers import DESCRIPTION_MAX, ROOM_NAME_MAX
 from wya.errors import Forbidden, NotFound, ServiceError
-from wya.pages import add_service_error, muted_sentence
+from wya.pages import add_service_error
 
 HISTORY_PAGE = 50
 # The create form suggests a colour that stands out from the page (the model's default is the
@@ -141,7 +141,6 @@ def _room_page_context(request, access, *, form=None) -> dict:
             for message in page.items
         ],
         has_more=page.has_more,
-        muted_text=muted_sentence(request.user),
         live={
             "kind": "room",
             "room_id": room.pk,

@@ -1,29 +1,232 @@
-from django import forms
-from django.contrib import admin
-from django.core.exceptions import PermissionDenied
+"""The moderators' console: the report queue, the report page (evidence and one-step
+decisions) and the append-only moderation log. Every write goes through ``safety.services``;
+every permission is checked there too (``safety.policy``), not only by hiding buttons."""
 
-from safety import services
-from safety.models import ModerationAction, Report
+from django import forms
+from django.contrib import admin, messages
+from django.contrib.admin.views.main import ORDER_VAR, ChangeList
+from django.core.exceptions import PermissionDenied
+from django.http import Http404, HttpResponseRedirect
+from django.template.response import TemplateResponse
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.html import format_html
+from django.utils.timesince import timesince
+
+from safety import policy, selectors, services
+from safety.models import (
+    CONSOLE_ACTION_TYPES,
+    REPORT_DECISIONS,
+    ActionType,
+    ModerationAction,
+    Report,
+    ReportStatus,
+)
 from wya.errors import ServiceError
+
+
+class SegmentFilter(admin.SimpleListFilter):
+    """The reporter's age segment (a report's target is always of the reporter's segment)."""
+
+    title = "segment"
+    parameter_name = "segment"
+
+    def lookups(self, request, model_admin):
+        return [(policy.TEEN, "Teens (13–17)"), (policy.ADULT, "Adults")]
+
+    def queryset(self, request, queryset):
+        if self.value() in (policy.TEEN, policy.ADULT):
+            return queryset.filter(policy.segment_q(self.value(), prefix="reporter__"))
+        return queryset
+
+
+class EscalatedFilter(admin.SimpleListFilter):
+    title = "escalated"
+    parameter_name = "escalated"
+
+    def lookups(self, request, model_admin):
+        return [("yes", "Escalated"), ("no", "Not escalated")]
+
+    def queryset(self, request, queryset):
+        if self.value() == "yes":
+            return queryset.filter(escalated=True)
+        if self.value() == "no":
+            return queryset.filter(escalated=False)
+        return queryset
+
+
+class DecisionForm(forms.Form):
+    decision = forms.ChoiceField(
+        choices=[(value, ActionType(value).label) for value in REPORT_DECISIONS]
+    )
+    reason = forms.CharField(
+        widget=forms.Textarea(attrs={"rows": 3}),
+        max_length=2000,
+        help_text="Shown to the person the action is against (a dismissal: kept in the log).",
+    )
+    duration_minutes = forms.IntegerField(
+        required=False,
+        min_value=1,
+        max_value=services.MAX_DURATION_MINUTES,
+        help_text="Mute and restrict only; empty: until lifted.",
+    )
+
+
+class QueueChangeList(ChangeList):
+    """The queue keeps its review order (``selectors.report_queue``) unless a column is sorted."""
+
+    def get_ordering(self, request, queryset):
+        if ORDER_VAR in self.params:
+            return super().get_ordering(request, queryset)
+        return ["open_rank", "urgent_rank", "created_at", "id"]
+
+
+def _name(user) -> str:
+    if user is None:
+        return "—"
+    profile = getattr(user, "profile", None)
+    return f"{profile.display_name if profile else ''} <{user.email}>".strip()
 
 
 @admin.register(Report)
 class ReportAdmin(admin.ModelAdmin):
-    list_display = ("id", "report_type", "status", "reporter", "reported_user", "created_at")
-    list_filter = ("status", "report_type")
-    raw_id_fields = (
-        "reporter",
-        "reported_user",
-        "reported_room",
-        "reported_message",
-        "reviewed_by",
+    """The queue (priority, then oldest first) and the report page."""
+
+    list_display = (
+        "id",
+        "age",
+        "report_type",
+        "target",
+        "reporter_name",
+        "status",
+        "is_escalated",
     )
+    list_display_links = ("id", "target")
+    list_filter = ("status", "report_type", SegmentFilter, EscalatedFilter)
+    search_fields = (
+        "reporter__email",
+        "reporter__profile__display_name",
+        "reported_user__email",
+        "reported_user__profile__display_name",
+        "=reporter__id",
+        "=reported_user__id",
+    )
+    list_per_page = 50
+    show_full_result_count = False
+
+    def get_queryset(self, request):
+        return selectors.report_queue()
+
+    def get_changelist(self, request, **kwargs):
+        return QueueChangeList
+
+    # Reports are filed by people in the app; content is never edited and nothing is deleted.
+    def has_add_permission(self, request):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return bool(policy.may_review_reports(request.user))
+
+    @admin.display(description="age")
+    def age(self, report):
+        return timesince(report.created_at, timezone.now()) if report.created_at else "—"
+
+    @admin.display(description="target")
+    def target(self, report):
+        if report.reported_message_id is not None:
+            return f"message #{report.reported_message_id} by {_name(report.reported_user)}"
+        if report.reported_user_id is not None:
+            return f"user {_name(report.reported_user)}"
+        if report.reported_room_id is not None:
+            return f"room “{report.reported_room.room_name}”"
+        return "(deleted)"
+
+    @admin.display(description="reporter")
+    def reporter_name(self, report):
+        return _name(report.reporter)
+
+    @admin.display(description="escalated", boolean=True)
+    def is_escalated(self, report):
+        return report.escalated
+
+    def change_view(self, request, object_id, form_url="", extra_context=None):
+        """The report page: evidence and the one-step decision form. Opening it marks a
+        pending report ``reviewing``; posting the form takes the decision (services)."""
+        if not self.has_view_permission(request):
+            raise PermissionDenied
+        report = self._report(object_id)
+        may_review = bool(policy.may_review_reports(request.user))
+        form = DecisionForm()
+        if request.method == "POST":
+            if not may_review:
+                raise PermissionDenied
+            form = DecisionForm(request.POST)
+            if form.is_valid():
+                try:
+                    services.report_decide(
+                        moderator=request.user,
+                        report_id=report.pk,
+                        decision=form.cleaned_data["decision"],
+                        reason=form.cleaned_data["reason"],
+                        duration_minutes=form.cleaned_data["duration_minutes"],
+                    )
+                except ServiceError as error:
+                    form.add_error(None, error.detail)
+                else:
+                    self.message_user(request, "Done: the decision is logged.", messages.SUCCESS)
+                    return HttpResponseRedirect(request.path)
+        elif may_review and report.status == ReportStatus.PENDING:
+            services.report_open(moderator=request.user, report_id=report.pk)
+            report = self._report(object_id)
+        escalated = services.report_is_escalated(report)
+        context = {
+            **self.admin_site.each_context(request),
+            "opts": self.opts,
+            "title": f"Report #{report.pk}",
+            "report": report,
+            "target": self.target(report),
+            "subject": services.report_subject(report),
+            "escalated": escalated,
+            "may_decide": may_review and report.status in ("pending", "reviewing"),
+            "may_close_escalated": bool(policy.may_close_report(request.user, escalated=escalated)),
+            "form": form,
+            "evidence": selectors.report_evidence(report),
+            "queue_url": reverse("admin:safety_report_changelist"),
+            **(extra_context or {}),
+        }
+        return TemplateResponse(request, "admin/safety/report/review.html", context)
+
+    def _report(self, object_id):
+        report = (
+            Report.objects.select_related(
+                "reporter__profile",
+                "reported_user__profile",
+                "reported_room__owner__profile",
+                "reported_message__user__profile",
+                "reviewed_by",
+            )
+            .filter(pk=object_id if str(object_id).isdigit() else None)
+            .first()
+        )
+        if report is None:
+            raise Http404("No such report.")
+        return report
+
+    def history_view(self, request, object_id, extra_context=None):
+        return HttpResponseRedirect(reverse("admin:safety_report_change", args=[object_id]))
 
 
 class ModerationActionForm(forms.ModelForm):
     """Validates with the service's own checks, so the admin shows the same messages."""
 
     moderator = None  # set by the admin from the request
+
+    action_type = forms.ChoiceField(
+        choices=[(value, ActionType(value).label) for value in CONSOLE_ACTION_TYPES]
+    )
 
     class Meta:
         model = ModerationAction
@@ -54,15 +257,24 @@ class ModerationActionAdmin(admin.ModelAdmin):
         "target_user",
         "moderator",
         "duration_minutes",
+        "report_link",
         "created_at",
     )
     list_filter = ("action_type",)
+    list_select_related = ("target_user", "moderator")
     raw_id_fields = ("target_user", "report")
     fields = ("target_user", "action_type", "reason", "duration_minutes", "report")
     search_fields = ("target_user__email", "reason")
 
-    # The log is append-only: an action is taken once, through the service (which tells its
-    # target), and never edited or deleted afterwards, so nothing can be done in the shadows.
+    @admin.display(description="report")
+    def report_link(self, action):
+        if action.report_id is None:
+            return "—"
+        url = reverse("admin:safety_report_change", args=[action.report_id])
+        return format_html('<a href="{}">#{}</a>', url, action.report_id)
+
+    # The log is append-only for everyone, superusers included: an action is taken once,
+    # through the service (which tells its target), and never edited or deleted afterwards.
     def has_change_permission(self, request, obj=None):
         return obj is None and super().has_change_permission(request, obj)
 
@@ -80,13 +292,16 @@ class ModerationActionAdmin(admin.ModelAdmin):
     def save_model(self, request, obj, form, change):
         if change:
             raise PermissionDenied("Moderation actions cannot be edited.")
-        action = services.moderation_action_take(
-            moderator=request.user,
-            target_user=obj.target_user,
-            action_type=obj.action_type,
-            reason=obj.reason,
-            duration_minutes=obj.duration_minutes,
-            report=obj.report,
-        )
+        try:
+            action = services.moderation_action_take(
+                moderator=request.user,
+                target_user=obj.target_user,
+                action_type=obj.action_type,
+                reason=obj.reason,
+                duration_minutes=obj.duration_minutes,
+                report=obj.report,
+            )
+        except ServiceError as error:
+            raise PermissionDenied(error.detail) from error
         obj.pk = action.pk
         obj.created_at = action.created_at

@@ -69,3 +69,51 @@ class NoticesApi(APIView):
     @extend_schema(responses={200: page_of(NoticeOutput, "NoticePage")}, tags=["safety"])
     def get(self, request):
         return paginated(request, self, selectors.notices_of(user=request.user), NoticeOutput)
+
+
+class ReportInput(serializers.Serializer):
+    report_type = serializers.CharField(max_length=50)
+    reported_user_id = serializers.CharField(max_length=255, required=False, allow_null=True)
+    reported_room_id = serializers.IntegerField(required=False, allow_null=True)
+    reported_message_id = serializers.IntegerField(required=False, allow_null=True)
+    direct_message_id = serializers.IntegerField(required=False, allow_null=True)
+    description = serializers.CharField(
+        max_length=services.DESCRIPTION_MAX, required=False, allow_blank=True, allow_null=True
+    )
+    block = serializers.BooleanField(required=False, default=False)
+
+
+class ReportOutput(serializers.Serializer):
+    id = serializers.IntegerField()
+    report_type = serializers.CharField()
+    reported_user_id = serializers.CharField(allow_null=True)
+    reported_room_id = serializers.IntegerField(allow_null=True)
+    reported_message_id = serializers.IntegerField(allow_null=True)
+    description = serializers.CharField(allow_null=True)
+    status = serializers.CharField()
+    outcome = serializers.SerializerMethodField()
+    created_at = serializers.DateTimeField()
+    reviewed_at = serializers.DateTimeField(allow_null=True)
+
+    def get_outcome(self, report) -> str:
+        return services.report_outcome(report)
+
+
+class ReportsApi(APIView):
+    """GET /api/reports/ — my reports, newest first; POST files one (or returns the open one)."""
+
+    @extend_schema(responses={200: page_of(ReportOutput, "ReportPage")}, tags=["safety"])
+    def get(self, request):
+        return paginated(request, self, selectors.reports_of(user=request.user), ReportOutput)
+
+    @extend_schema(
+        request=ReportInput, responses={200: ReportOutput, 201: ReportOutput}, tags=["safety"]
+    )
+    def post(self, request):
+        data = ReportInput(data=request.data)
+        data.is_valid(raise_exception=True)
+        report, created = services.report_create(reporter=request.user, **data.validated_data)
+        return Response(
+            ReportOutput(report).data,
+            status=status.HTTP_201_CREATED if created else status.HTTP_200_OK,
+        )

@@ -16,6 +16,26 @@ class ReportStatus(models.TextChoices):
     DISMISSED = "dismissed", "Dismissed"
 
 
+class ReportType(models.TextChoices):
+    """What a report is about (docs/moderation.md). The lock names the first three."""
+
+    HARASSMENT = "harassment", "Harassment or bullying"
+    SPAM = "spam", "Spam or scams"
+    INAPPROPRIATE = "inappropriate", "Inappropriate content"
+    HATE = "hate", "Hate speech"
+    SELF_HARM = "self_harm", "Self-harm or suicide"
+    SEXUAL_CONTENT = "sexual_content", "Sexual content"
+    VIOLENCE = "violence", "Threats or violence"
+    IMPERSONATION = "impersonation", "Impersonation"
+    UNDERAGE = "underage", "Someone in the wrong age group"
+    OTHER = "other", "Something else"
+
+
+# Reviewed first in the queue (with reports from or about minors).
+URGENT_REPORT_TYPES = (ReportType.UNDERAGE, ReportType.SELF_HARM)
+OPEN_REPORT_STATUSES = (ReportStatus.PENDING, ReportStatus.REVIEWING)
+
+
 class Report(models.Model):
     reporter = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="reports_filed"
@@ -38,7 +58,7 @@ class Report(models.Model):
         on_delete=models.SET_NULL,
         related_name="+",
     )
-    report_type = models.CharField(max_length=50)
+    report_type = models.CharField(max_length=50, choices=ReportType.choices)
     description = models.TextField(null=True, blank=True)
     status = models.CharField(
         max_length=20,
@@ -60,6 +80,10 @@ class Report(models.Model):
 
     class Meta:
         db_table = "reports"
+        permissions = [
+            ("review_report", "Can review reports and act on them"),
+            ("resolve_escalated_report", "Can resolve escalated reports (Safety leads)"),
+        ]
         indexes = [
             models.Index(fields=["status"], name="idx_reports_status"),
             models.Index(fields=["reported_user"], name="idx_reports_reported_user"),
@@ -97,10 +121,35 @@ class Block(models.Model):
 
 
 class ActionType(models.TextChoices):
+    """Every kind of row in ``moderation_actions`` (docs/moderation.md says where each is
+    enforced). The lock names the first four; the others record bans, deletions and room-level
+    removals, so that every action anywhere has a record."""
+
     WARN = "warn", "Warn"
     MUTE = "mute", "Mute"
     RESTRICT = "restrict", "Restrict"
     ESCALATE = "escalate", "Escalate"
+    BAN = "ban", "Platform ban"
+    UNBAN = "unban", "Platform ban lifted"
+    DELETE_ACCOUNT = "delete_account", "Account deleted by staff"
+    ROOM_KICK = "room_kick", "Removed from a room"
+    ROOM_BAN = "room_ban", "Banned from a room"
+    ROOM_UNBAN = "room_unban", "Room ban lifted"
+    DISMISS = "dismiss", "Report dismissed"
+
+
+# Taken by staff in the admin (the others are written by the services that do the thing).
+CONSOLE_ACTION_TYPES = (
+    ActionType.WARN,
+    ActionType.MUTE,
+    ActionType.RESTRICT,
+    ActionType.ESCALATE,
+    ActionType.BAN,
+)
+# What the report page offers in one step (the console's actions plus closing with no action).
+REPORT_DECISIONS = (*CONSOLE_ACTION_TYPES, ActionType.DISMISS)
+# Actions that do something to a person for ``duration_minutes``.
+TIMED_ACTION_TYPES = (ActionType.MUTE, ActionType.RESTRICT)
 
 
 class ModerationAction(models.Model):
@@ -121,8 +170,9 @@ class ModerationAction(models.Model):
     action_type = models.CharField(max_length=50, choices=ActionType.choices)
     reason = models.TextField()
     duration_minutes = models.IntegerField(null=True, blank=True)  # NULL: permanent
+    # PROTECT: a report that an action answers can never be deleted (the log stays whole).
     report = models.ForeignKey(
-        Report, null=True, blank=True, on_delete=models.SET_NULL, related_name="actions"
+        Report, null=True, blank=True, on_delete=models.PROTECT, related_name="actions"
     )
     created_at = models.DateTimeField(null=True, default=timezone.now, db_default=DbNow())
 

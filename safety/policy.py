@@ -12,6 +12,7 @@ this module, so a rule tested on one path holds on every path.
 """
 
 import datetime as dt
+import math
 from dataclasses import dataclass
 
 from django.contrib.auth import get_user_model
@@ -180,9 +181,8 @@ def can_send(sender) -> Decision:
     """May this person send anything at all (rooms and DMs)."""
     action = active_action(sender, ActionType.MUTE)
     if action is not None:
-        until = action.expires_at
-        when = f" until {until.isoformat()}" if until else ""
-        return Decision(False, "muted", f"You are muted{when}: {action.reason}")
+        when = until_words(action.expires_at)
+        return Decision(False, "muted", f"You are muted {when}: {action.reason}")
     return ALLOW
 
 
@@ -287,3 +287,122 @@ def action_in_force(action: ModerationAction) -> bool:
         return False
     expires_at = action.expires_at
     return expires_at is None or expires_at > timezone.now()
+
+
+# --- Reports ------------------------------------------------------------------------------------
+def can_report_user(reporter, target) -> Decision:
+    """May ``reporter`` report ``target`` (or their message): someone they can see, or someone
+    they blocked themselves (blocking first and reporting after is a natural order). Everyone
+    else — other segment, banned, or who blocked the reporter — is "not found"."""
+    if reporter.pk == target.pk:
+        return Decision(False, "invalid", "You cannot report yourself.")
+    if can_see(reporter, target):
+        return ALLOW
+    blocked_by_reporter = Block.objects.filter(blocker_id=reporter.pk, blocked_id=target.pk)
+    blocks_reporter = Block.objects.filter(blocker_id=target.pk, blocked_id=reporter.pk)
+    if (
+        reporter.is_active
+        and target.is_active
+        and same_segment(reporter, target)
+        and blocked_by_reporter.exists()
+        and not blocks_reporter.exists()
+    ):
+        return ALLOW
+    return Decision(False, "not_found", "No such user.")
+
+
+# --- Staff: who may act on whom -------------------------------------------------------------
+MODERATORS_GROUP = "Moderators"
+SAFETY_LEADS_GROUP = "Safety leads"
+PERM_REVIEW = "safety.review_report"
+PERM_RESOLVE_ESCALATED = "safety.resolve_escalated_report"
+PERM_TAKE_ACTION = "safety.add_moderationaction"
+
+
+def may_act_on(actor, target) -> Decision:
+    """May staff member ``actor`` take an action against ``target`` (console, bans, deletion).
+
+    Never on oneself; a superuser or another staff account only by a superuser (so a staff
+    account can never ban, unban or delete its way past the people above it).
+    """
+    if target is None:
+        return Decision(False, "invalid", "Choose someone else as the target.")
+    if actor.pk == target.pk:
+        return Decision(False, "invalid", "Choose someone else as the target.")
+    if (target.is_superuser or target.is_staff) and not actor.is_superuser:
+        return Decision(
+            False, "forbidden", "Only a superuser may act against a staff or superuser account."
+        )
+    return ALLOW
+
+
+def may_review_reports(user) -> Decision:
+    if not (user.is_active and user.is_staff and user.has_perm(PERM_REVIEW)):
+        return Decision(False, "forbidden", "Only moderators may review reports.")
+    return ALLOW
+
+
+def may_close_report(user, *, escalated: bool) -> Decision:
+    """Closing (acting on or dismissing) a report: moderators; an escalated one: Safety leads."""
+    decision = may_review_reports(user)
+    if not decision:
+        return decision
+    if escalated and not user.has_perm(PERM_RESOLVE_ESCALATED):
+        return Decision(
+            False, "escalated", "This report was escalated: only a Safety lead may close it."
+        )
+    return ALLOW
+
+
+def ban_in_force(user) -> ModerationAction | None:
+    """The platform ban that keeps an inactive account out (the latest ban not lifted since)."""
+    latest = (
+        ModerationAction.objects.filter(
+            target_user_id=user.pk, action_type__in=[ActionType.BAN, ActionType.UNBAN]
+        )
+        .order_by("-id")
+        .first()
+    )
+    return latest if latest is not None and latest.action_type == ActionType.BAN else None
+
+
+def restraints_in_force(user) -> dict:
+    """The mute and restriction in force on ``user`` now (the latest of each, or None): what
+    the pages' banner shows and why the message box is disabled. One query."""
+    rows = (
+        ModerationAction.objects.filter(
+            target_user_id=user.pk, action_type__in=[ActionType.MUTE, ActionType.RESTRICT]
+        )
+        .annotate(_expires_at=_expires_at_expression())
+        .filter(Q(duration_minutes__isnull=True) | Q(_expires_at__gt=timezone.now()))
+        .order_by("-id")
+    )
+    state = {ActionType.MUTE: None, ActionType.RESTRICT: None}
+    for action in rows:
+        if state[action.action_type] is None:
+            state[action.action_type] = action
+    return {"mute": state[ActionType.MUTE], "restrict": state[ActionType.RESTRICT]}
+
+
+# --- Words ------------------------------------------------------------------------------------
+def until_words(expires_at, *, now=None) -> str:
+    """``until 21:30, in 42 minutes`` (a date too when it is not today); no end: until lifted."""
+    if expires_at is None:
+        return "until a moderator lifts it"
+    now = now or timezone.now()
+    local, today = timezone.localtime(expires_at), timezone.localtime(now).date()
+    clock = local.strftime("%H:%M")
+    if local.date() != today:
+        clock = f"{local.day} {local.strftime('%b')} {clock}"
+    minutes = max(1, math.ceil((expires_at - now).total_seconds() / 60))
+    if minutes < 60:
+        left = f"{minutes} minute{'s' if minutes != 1 else ''}"
+    elif minutes < 60 * 24:
+        hours, rest = divmod(minutes, 60)
+        left = f"{hours} hour{'s' if hours != 1 else ''}"
+        if rest:
+            left += f" {rest} minute{'s' if rest != 1 else ''}"
+    else:
+        days = round(minutes / (60 * 24))
+        left = f"{days} day{'s' if days != 1 else ''}"
+    return f"until {clock}, in {left}"

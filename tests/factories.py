@@ -7,7 +7,7 @@ from django.utils import timezone
 
 from accounts.models import Profile, User
 from rooms.models import ChatRoom, ChatRoomMember, ChatRoomMessage, Role
-from safety.models import Block, ModerationAction
+from safety.models import Block, ModerationAction, Report
 
 PASSWORD = "correct-horse-battery-staple"
 
@@ -100,3 +100,13 @@ class ModerationActionFactory(factory.django.DjangoModelFactory):
     target_user = factory.SubFactory(UserFactory)
     action_type = "warn"
     reason = "Please be kind."
+
+
+class ReportFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Report
+
+    reporter = factory.SubFactory(UserFactory)
+    reported_user = factory.SubFactory(UserFactory)
+    report_type = "harassment"
+    description = "They were mean."

@@ -28,4 +28,5 @@ urlpatterns = [
     path("", include("rooms.urls")),
     path("", include("messaging.urls")),
     path("", include("messaging.media_urls")),
+    path("", include("safety.urls")),
 ]

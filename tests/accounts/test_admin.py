@@ -27,6 +27,8 @@ def test_banning_from_the_admin_deletes_tokens_and_closes_sockets(
     assert not User.objects.get(pk=adult.pk).is_active
     assert not Token.objects.filter(user=adult).exists()
     assert api.get("/api/me/").status_code == 401
+    notice = sockets.next_event()  # the ban is a logged action, shown to its target first
+    assert (notice["type"], notice["action"]["action_type"]) == ("notice", "ban")
     assert sockets.next_event() == {
         "type": "socket.close",
         "reason": "banned",

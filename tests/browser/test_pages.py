@@ -4,9 +4,11 @@ open conversation with a sentence, a teen's home never lists an adult of the sam
 neighbourhood, a muted person sees the notice and a disabled message box, an under-13 sign-up is
 refused at the field, and no page scrolls sideways at 375 px."""
 
+import importlib
 import re
 
 import pytest
+from django.contrib.auth.models import Group, Permission
 from playwright.sync_api import expect
 
 from geo import services as geo_services
@@ -93,14 +95,47 @@ def test_a_muted_person_sees_the_notice_and_a_disabled_message_box(open_page, mo
 
     page = open_page(muted, f"/rooms/{room.pk}/")
 
-    notice = page.locator("#composer-muted")
-    expect(notice).to_be_visible()
-    expect(notice).to_contain_text("You are muted for 1 hour")
-    assert not re.search(r"\d{4}-\d{2}-\d{2}T", notice.inner_text())  # words, no ISO timestamp
+    banner = page.locator("#moderation-banner")
+    expect(banner).to_be_visible()
+    expect(banner).to_contain_text("You are muted")
+    expect(banner).to_contain_text("Spamming the room")
+    assert not re.search(r"\d{4}-\d{2}-\d{2}T", banner.inner_text())  # words, no ISO timestamp
+    expect(page.locator("#composer-muted")).to_be_visible()
     expect(page.locator("#composer-input")).to_be_disabled()
     expect(page.locator("#composer-send")).to_be_disabled()
     dm_page = open_page(muted, f"/dms/{friend.pk}/")
     expect(dm_page.locator("#composer-input")).to_be_disabled()
+
+
+def moderators_group():
+    """The group the safety migration made (a transactional test flushes it: make it again)."""
+    migration = importlib.import_module("safety.migrations.0004_moderator_groups")
+    group, created = Group.objects.get_or_create(name="Moderators")
+    if created:
+        group.permissions.set(
+            [
+                Permission.objects.get(content_type__app_label=app, codename=codename)
+                for app, codename in migration.GROUPS["Moderators"]
+            ]
+        )
+    return group
+
+
+def test_a_report_filed_from_a_profile_page_appears_in_the_moderators_admin_queue(open_page):
+    alice, bob = person("Alice Reporter"), person("Bob Reported")
+    moderator = UserFactory(is_staff=True, profile__display_name="Mona Moderator")
+    moderator.groups.add(moderators_group())
+
+    profile = open_page(alice, f"/u/{bob.pk}/")
+    profile.click("#report-link")
+    profile.select_option("#id_report_type", "spam")
+    profile.fill("#id_description", "Sends the same advert to everyone.")
+    profile.click("#report-form button[type=submit]")
+    expect(profile.locator("main")).to_contain_text("your report is with the moderators")
+
+    queue = open_page(moderator, "/admin/safety/report/")
+    expect(queue.locator("#result_list")).to_contain_text("Bob Reported")
+    expect(queue.locator("#result_list")).to_contain_text("Spam")
 
 
 def test_signing_up_under_13_is_refused_with_the_error_at_the_date_field(browser, server):

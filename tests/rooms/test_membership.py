@@ -356,7 +356,11 @@ def test_a_moderator_kicks_a_member_who_may_then_rejoin(
 
     assert response.status_code == 200
     assert not is_member(room, member)
-    assert published == [(f"room.{room.pk}", member_event(room.pk, member.pk, "kicked"))]
+    assert published.events("room.member") == [
+        (f"room.{room.pk}", member_event(room.pk, member.pk, "kicked"))
+    ]
+    # The person also hears it as a logged moderation action (docs/moderation.md).
+    assert [group for group, _ in published.events("notice")] == [f"user.{member.pk}"]
     assert make_client(member).post(rooms_url(room.pk, "join")).status_code == 201
 
 
@@ -411,7 +415,11 @@ def test_a_ban_keeps_the_row_and_shuts_the_person_out_everywhere(
     assert response.status_code == 200
     row = ChatRoomMember.objects.get(room=room, user=member)
     assert row.is_banned
-    assert published == [(f"room.{room.pk}", member_event(room.pk, member.pk, "banned"))]
+    assert published.events("room.member") == [
+        (f"room.{room.pk}", member_event(room.pk, member.pk, "banned"))
+    ]
+    # The person also hears it as a logged moderation action (docs/moderation.md).
+    assert [group for group, _ in published.events("notice")] == [f"user.{member.pk}"]
     client = make_client(member)
     for method, url in [
         ("post", rooms_url(room.pk, "join")),

@@ -132,9 +132,9 @@ async def test_the_target_is_told_at_once_on_open_sockets_and_the_mute_holds_the
 @pytest.mark.django_db
 def test_only_staff_can_take_actions_through_the_service(member):
     from safety.services import moderation_action_take
-    from wya.errors import Invalid
+    from wya.errors import Forbidden
 
-    with pytest.raises(Invalid):
+    with pytest.raises(Forbidden):
         moderation_action_take(
             moderator=UserFactory(), target_user=member, action_type="warn", reason="x"
         )
