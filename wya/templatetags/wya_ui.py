@@ -12,7 +12,7 @@ from rooms import selectors as room_selectors
 register = template.Library()
 
 HEX = re.compile(r"^#([0-9A-Fa-f]{6})$")
-DARK_INK, LIGHT_INK = "#111114", "#FFFFFF"
+DARK_INK, LIGHT_INK = "#000000", "#FFFFFF"
 FALLBACK = "#8B6CFF"
 
 
