@@ -100,7 +100,10 @@
     on: on,
     send: send,
     me: me,
-    onOpen: function (fn) { openListeners.push(fn); },
+    onOpen: function (fn) {
+      openListeners.push(fn);
+      if (socket && socket.readyState === WebSocket.OPEN) fn(socket, opens); // registered late
+    },
     onClose: function (fn) { closeListeners.push(fn); },
     stop: function () { stopped = true; if (socket) socket.close(); },
     drop: function () { if (socket) socket.close(); },
@@ -247,6 +250,11 @@
 
   if (me) {
     applyDmReadMarks();
-    connect();
+    // Connect once every script of the page has registered its listeners.
+    if (document.readyState === "loading") {
+      document.addEventListener("DOMContentLoaded", connect);
+    } else {
+      connect();
+    }
   }
 })();
