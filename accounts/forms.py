@@ -14,26 +14,70 @@ def client_ip(request) -> str:
 
 
 class RegisterForm(forms.Form):
-    email = forms.EmailField(max_length=255)
-    password = forms.CharField(widget=forms.PasswordInput, max_length=128, strip=False)
-    date_of_birth = forms.DateField(widget=forms.DateInput(attrs={"type": "date"}))
-    display_name = forms.CharField(max_length=DISPLAY_NAME_MAX)
+    email = forms.EmailField(
+        max_length=255, widget=forms.EmailInput(attrs={"autocomplete": "email"})
+    )
+    password = forms.CharField(
+        widget=forms.PasswordInput(attrs={"autocomplete": "new-password"}),
+        max_length=128,
+        strip=False,
+        help_text="At least 8 characters; not only digits, not a common password.",
+    )
+    date_of_birth = forms.DateField(
+        widget=forms.DateInput(attrs={"type": "date", "autocomplete": "bday"}),
+        label="Date of birth",
+        help_text="You must be at least 13. It decides who you can meet; nobody sees it.",
+    )
+    display_name = forms.CharField(max_length=DISPLAY_NAME_MAX, label="Display name")
 
 
 class ProfileForm(forms.Form):
-    display_name = forms.CharField(max_length=DISPLAY_NAME_MAX)
-    bio = forms.CharField(max_length=BIO_MAX, required=False, widget=forms.Textarea)
-    theme_color = forms.CharField(
-        max_length=7, widget=forms.TextInput(attrs={"type": "color"}), initial="#7A5AF8"
+    display_name = forms.CharField(max_length=DISPLAY_NAME_MAX, label="Display name")
+    bio = forms.CharField(
+        max_length=BIO_MAX, required=False, widget=forms.Textarea(attrs={"rows": 3})
     )
-    avatar_url = forms.CharField(required=False)
-    banner_url = forms.CharField(required=False)
-    profile_music_url = forms.CharField(required=False, label="Spotify or SoundCloud link")
-    location = forms.CharField(max_length=LOCATION_MAX, required=False)
+    theme_color = forms.CharField(
+        max_length=7,
+        widget=forms.TextInput(attrs={"type": "color"}),
+        initial="#7A5AF8",
+        label="Theme colour",
+        help_text="Colours your profile page.",
+    )
+    avatar = forms.FileField(
+        required=False,
+        label="Avatar picture",
+        widget=forms.FileInput(attrs={"accept": "image/jpeg,image/png,image/gif,image/webp"}),
+        help_text="JPEG, PNG, GIF or WebP. Leave empty to keep the current one.",
+    )
+    remove_avatar = forms.BooleanField(required=False, label="Remove my avatar")
+    banner = forms.FileField(
+        required=False,
+        label="Banner picture",
+        widget=forms.FileInput(attrs={"accept": "image/jpeg,image/png,image/gif,image/webp"}),
+        help_text="A wide image shown at the top of your profile.",
+    )
+    remove_banner = forms.BooleanField(required=False, label="Remove my banner")
+    profile_music_url = forms.CharField(
+        required=False,
+        label="Spotify or SoundCloud link",
+        widget=forms.URLInput(attrs={"placeholder": "https://open.spotify.com/track/…"}),
+        help_text="Shown as the provider's player on your profile.",
+    )
+    location = forms.CharField(
+        max_length=LOCATION_MAX,
+        required=False,
+        label="Location shown on my profile (optional, free text)",
+    )
+
+    TEXT_FIELDS = ("display_name", "bio", "theme_color", "profile_music_url", "location")
 
 
 class DeleteAccountForm(forms.Form):
-    password = forms.CharField(widget=forms.PasswordInput, strip=False)
+    password = forms.CharField(
+        widget=forms.PasswordInput(attrs={"autocomplete": "current-password"}),
+        strip=False,
+        label="Your password, to confirm",
+    )
 
 
 class LoginForm(AuthenticationForm):

@@ -3,34 +3,70 @@ the API decide."""
 
 from django.contrib import messages
 from django.contrib.auth import login
+from django.contrib.auth import views as auth_views
 from django.contrib.auth.decorators import login_required
 from django.http import Http404
 from django.shortcuts import redirect, render
-from django.views.decorators.http import require_http_methods
+from django.urls import reverse_lazy
+from django.views.decorators.http import require_http_methods, require_POST
 
 from accounts import selectors, services
 from accounts.forms import DeleteAccountForm, ProfileForm, RegisterForm, client_ip
+from geo import selectors as geo_selectors
+from messaging import media
+from rooms.discovery import discover_rooms
+from safety import selectors as safety_selectors
+from safety import services as safety_services
 from wya.errors import NotFound, ServiceError
+from wya.pages import add_service_error
+
+HOME_LIMIT = 12
+TIER_LABELS = {"neighborhood": "In my neighbourhood", "city": "In my city", "nearby": "Nearby"}
+# Service refusals that belong to one field of the sign-up form (by code).
+REGISTER_FIELD_CODES = {
+    "too_young": "date_of_birth",
+    "invalid_date_of_birth": "date_of_birth",
+    "invalid_email": "email",
+    "email_taken": "email",
+    "password_invalid": "password",
+}
 
 
 def home(request):
-    return render(request, "home.html")
+    """Signed out: what WYA!? is, with sign-up and log-in links. Signed in: people and rooms
+    near me by tier (the discovery selectors decide who may appear), or how to set a location."""
+    context = {"tiers": [], "location": None}
+    if request.user.is_authenticated:
+        location = geo_selectors.location_of(request.user)
+        context["location"] = location
+        if location is not None:
+            people = geo_selectors.discover_people(request.user, limit=HOME_LIMIT)
+            rooms = discover_rooms(request.user, limit=HOME_LIMIT)
+            context["tiers"] = [
+                {"key": key, "label": label, "people": people[key], "rooms": rooms[key]}
+                for key, label in TIER_LABELS.items()
+            ]
+    return render(request, "home.html", context)
 
 
 @require_http_methods(["GET", "POST"])
 def register_page(request):
     if request.user.is_authenticated:
-        return redirect("me")
+        return redirect("home")
     form = RegisterForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         try:
             user, _token = services.user_register(**form.cleaned_data, ip=client_ip(request))
         except ServiceError as error:
-            form.add_error(None, error.detail)
+            field = REGISTER_FIELD_CODES.get(error.code)
+            if field:
+                form.add_error(field, error.detail.partition(": ")[2] or error.detail)
+            else:
+                add_service_error(form, error)
         else:
             login(request, user, backend="django.contrib.auth.backends.ModelBackend")
-            messages.success(request, "Welcome to WYA!?")
-            return redirect("me")
+            messages.success(request, "Welcome to WYA!? Set your location to find people near you.")
+            return redirect("discover-page")
     status = 400 if request.method == "POST" else 200
     return render(request, "accounts/register.html", {"form": form}, status=status)
 
@@ -38,7 +74,45 @@ def register_page(request):
 def _profile_initial(user) -> dict:
     fields = ProfileForm.base_fields
     profile = getattr(user, "profile", None)
-    return {name: getattr(profile, name, None) or fields[name].initial for name in fields}
+    return {
+        name: getattr(profile, name, None) or fields[name].initial
+        for name in ProfileForm.TEXT_FIELDS
+    }
+
+
+def _uploaded_image_url(user, upload, field: str, form) -> str | None:
+    """Store an uploaded picture through the media service; its URL, or None with a field error."""
+    try:
+        stored = media.media_upload(user=user, uploaded_file=upload)
+    except ServiceError as error:
+        form.add_error(field, error.detail)
+        return None
+    if stored.kind != "image":
+        form.add_error(field, "Choose an image (JPEG, PNG, GIF or WebP).")
+        return None
+    return stored.media_url
+
+
+def _save_profile(user, form) -> bool:
+    data = form.cleaned_data
+    changes = {name: data[name] for name in ProfileForm.TEXT_FIELDS}
+    for field, url_field, remove in (
+        ("avatar", "avatar_url", "remove_avatar"),
+        ("banner", "banner_url", "remove_banner"),
+    ):
+        if data.get(field):
+            url = _uploaded_image_url(user, data[field], field, form)
+            if url is None:
+                return False
+            changes[url_field] = url
+        elif data.get(remove):
+            changes[url_field] = None
+    try:
+        services.profile_update(user=user, **changes)
+    except ServiceError as error:
+        add_service_error(form, error)
+        return False
+    return True
 
 
 @login_required
@@ -60,27 +134,78 @@ def me_page(request):
                 return redirect("home")
         status = 400
     elif request.method == "POST":
-        form = ProfileForm(request.POST)
-        if form.is_valid():
-            try:
-                services.profile_update(user=user, **form.cleaned_data)
-            except ServiceError as error:
-                form.add_error(None, error.detail)
-            else:
-                messages.success(request, "Profile saved.")
-                return redirect("me")
+        form = ProfileForm(request.POST, request.FILES)
+        if form.is_valid() and _save_profile(user, form):
+            messages.success(request, "Profile saved.")
+            return redirect("me")
         status = 400
-    context = {"form": form, "delete_form": delete_form, "me": user}
+    context = {"form": form, "delete_form": delete_form, "me": user, "profile": user.profile}
     return render(request, "accounts/me.html", context, status=status)
+
+
+def _visible_person_or_404(viewer, user_id):
+    try:
+        return selectors.user_public_get(viewer=viewer, user_id=user_id)
+    except NotFound:
+        raise Http404("No such user.")
 
 
 @login_required
 def user_page(request, user_id: str):
-    try:
-        user = selectors.user_public_get(viewer=request.user, user_id=user_id)
-    except NotFound:
-        raise Http404("No such user.")
+    user = _visible_person_or_404(request.user, user_id)
     presence = selectors.presence_of(viewer=request.user, user=user)
     profile = getattr(user, "profile", None) if hasattr(user, "profile") else None
     context = {"person": user, "profile": profile, "presence": presence}
     return render(request, "accounts/user.html", context)
+
+
+@login_required
+@require_POST
+def block_page(request, user_id: str):
+    """Block from a profile: ``safety.services.block_create`` (both sides' sockets hear it)."""
+    person = _visible_person_or_404(request.user, user_id)
+    name = getattr(getattr(person, "profile", None), "display_name", None) or "This person"
+    try:
+        safety_services.block_create(blocker=request.user, blocked_id=person.pk)
+    except NotFound:
+        raise Http404("No such user.")
+    except ServiceError as error:
+        messages.error(request, error.detail)
+        return redirect("user-profile", user_id=person.pk)
+    messages.success(
+        request,
+        f"You blocked {name}. Neither of you can see or message the other; "
+        "you can lift the block here.",
+    )
+    return redirect("blocks-page")
+
+
+@login_required
+def blocks_page(request):
+    blocks = list(safety_selectors.blocks_of(user=request.user)[:200])
+    return render(request, "accounts/blocks.html", {"blocks": blocks})
+
+
+@login_required
+@require_POST
+def unblock_page(request, user_id: str):
+    try:
+        safety_services.block_delete(blocker=request.user, blocked_id=user_id)
+    except NotFound:
+        messages.error(request, "You have not blocked this person.")
+    else:
+        messages.success(request, "Block lifted.")
+    return redirect("blocks-page")
+
+
+class PasswordChangePage(auth_views.PasswordChangeView):
+    """Django's password change (checks the old password, runs the validators, keeps this
+    session logged in)."""
+
+    template_name = "accounts/password_change.html"
+    success_url = reverse_lazy("me")
+
+    def form_valid(self, form):
+        response = super().form_valid(form)
+        messages.success(self.request, "Password changed.")
+        return response

@@ -332,6 +332,9 @@ class LiveConsumer(AsyncWebsocketConsumer):
 
     async def block_changed(self, event):
         self.blocked = await database_sync_to_async(policy.blocked_user_ids)(self.user)
+        other = event["user_id"]
+        # Tell the page, so an open conversation with that person can close with a sentence.
+        await self.send_json({"type": "block", "user_id": other, "blocked": other in self.blocked})
 
     async def socket_close(self, event):
         token_key, session_key = event.get("token_key"), event.get("session_key")

@@ -39,8 +39,13 @@ def _thread_context(request, other, *, form=None) -> dict:
     page = selectors.dm_history(request.user, other, limit=HISTORY_PAGE)
     profile = getattr(other, "profile", None)
     other_name = getattr(profile, "display_name", None) or "Someone"
-    my_name = getattr(getattr(request.user, "profile", None), "display_name", None) or "Me"
+    my_profile = getattr(request.user, "profile", None)
+    my_name = getattr(my_profile, "display_name", None) or "Me"
     names = {other.pk: other_name, request.user.pk: my_name}
+    avatars = {
+        other.pk: getattr(profile, "avatar_url", None),
+        request.user.pk: getattr(my_profile, "avatar_url", None),
+    }
     return {
         "other": other,
         "other_name": other_name,
@@ -49,6 +54,7 @@ def _thread_context(request, other, *, form=None) -> dict:
             {
                 "message": message,
                 "author": names.get(message.sender_id, "Someone"),
+                "avatar": avatars.get(message.sender_id),
                 "mine": message.sender_id == request.user.pk,
             }
             for message in page.items
@@ -59,6 +65,7 @@ def _thread_context(request, other, *, form=None) -> dict:
             "to": other.pk,
             "me": request.user.pk,
             "names": names,
+            "avatars": {k: v for k, v in avatars.items() if v},
             "last_id": page.items[-1].id if page.items else 0,
             "history_url": reverse("dm-messages", kwargs={"user_id": other.pk}),
         },

@@ -19,8 +19,16 @@ PAGE_LIMIT = 20
 class LocationForm(forms.Form):
     city = forms.CharField(max_length=100)
     neighborhood = forms.CharField(max_length=100, required=False, label="Neighbourhood (optional)")
-    latitude = forms.FloatField(required=False, label="Latitude (optional)")
-    longitude = forms.FloatField(required=False, label="Longitude (optional)")
+    latitude = forms.FloatField(
+        required=False,
+        label="Latitude (optional)",
+        widget=forms.TextInput(attrs={"inputmode": "decimal"}),
+    )
+    longitude = forms.FloatField(
+        required=False,
+        label="Longitude (optional)",
+        widget=forms.TextInput(attrs={"inputmode": "decimal"}),
+    )
 
 
 def _without_coordinates(form: LocationForm) -> LocationForm:
@@ -68,7 +76,7 @@ def discover_page(request):
     if location is not None:
         people = selectors.discover_people(request.user, limit=PAGE_LIMIT)
         rooms = discover_rooms(request.user, limit=PAGE_LIMIT)
-        labels = {"neighborhood": "My neighbourhood", "city": "My city", "nearby": "Nearby"}
+        labels = {"neighborhood": "In my neighbourhood", "city": "In my city", "nearby": "Nearby"}
         context["tiers"] = [
             {"key": key, "label": label, "people": people[key], "rooms": rooms[key]}
             for key, label in labels.items()

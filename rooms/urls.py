@@ -16,6 +16,17 @@ urlpatterns = [
         views.room_kick_page,
         name="room-kick-page",
     ),
+    path("rooms/<str:room_id>/settings/", views.room_settings_page, name="room-settings"),
+    path(
+        "rooms/<str:room_id>/members/<str:user_id>/unban/",
+        views.room_unban_page,
+        name="room-unban-page",
+    ),
+    path(
+        "rooms/<str:room_id>/members/<str:user_id>/role/",
+        views.room_role_page,
+        name="room-role-page",
+    ),
     path(
         "rooms/<str:room_id>/members/<str:user_id>/ban/",
         views.room_ban_page,

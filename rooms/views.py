@@ -12,12 +12,18 @@ from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.views.decorators.http import require_http_methods, require_POST
 
+from accounts.validators import MUSIC_URL_MAX
+from messaging import selectors as messaging_selectors
 from rooms import selectors, services
-from rooms.models import ChatRoom, Role
+from rooms.models import Role
 from rooms.serializers import DESCRIPTION_MAX, ROOM_NAME_MAX
 from wya.errors import Forbidden, NotFound, ServiceError
+from wya.pages import add_service_error
 
 HISTORY_PAGE = 50
+# The create form suggests a colour that stands out from the page (the model's default is the
+# page's own dark background).
+PAGE_DEFAULT_ROOM_COLOR = "#3D5A80"
 
 
 class RoomCreateForm(forms.Form):
@@ -28,8 +34,8 @@ class RoomCreateForm(forms.Form):
     is_public = forms.BooleanField(required=False, initial=True, label="Public")
     background_color = forms.RegexField(
         r"^#[0-9A-Fa-f]{6}$",
-        initial=ChatRoom.DEFAULT_BACKGROUND_COLOR,
-        label="Background colour",
+        initial=PAGE_DEFAULT_ROOM_COLOR,
+        label="Room colour",
         widget=forms.TextInput(attrs={"type": "color"}),
     )
     max_participants = forms.IntegerField(
@@ -38,6 +44,23 @@ class RoomCreateForm(forms.Form):
         initial=settings.ALPHA_MAX_ROOM_MEMBERS,
         label="Members at most",
     )
+
+
+class RoomSettingsForm(RoomCreateForm):
+    music_url = forms.CharField(
+        max_length=MUSIC_URL_MAX,
+        required=False,
+        label="Room music (Spotify or SoundCloud link)",
+        widget=forms.URLInput(attrs={"placeholder": "https://open.spotify.com/playlist/…"}),
+    )
+
+
+class InviteForm(forms.Form):
+    user_id = forms.CharField(max_length=64, label="Add a person")
+
+
+class RoleForm(forms.Form):
+    role = forms.ChoiceField(choices=[(Role.USER, "Member"), (Role.MOD, "Moderator")])
 
 
 class MessageForm(forms.Form):
@@ -70,7 +93,7 @@ def room_list_page(request):
             try:
                 room = services.room_create(user=request.user, **form.cleaned_data)
             except ServiceError as error:
-                form.add_error(None, error.detail)
+                add_service_error(form, error)
                 status = error.status
             else:
                 messages.success(request, "Room created.")
@@ -102,6 +125,9 @@ def _room_page_context(request, access, *, form=None) -> dict:
         m.user_id: getattr(getattr(m.user, "profile", None), "display_name", None) or "Someone"
         for m in members
     }
+    avatars = {
+        m.user_id: getattr(getattr(m.user, "profile", None), "avatar_url", None) for m in members
+    }
     context.update(
         members=members,
         member_count=sum(1 for m in members if not m.is_banned),
@@ -109,6 +135,7 @@ def _room_page_context(request, access, *, form=None) -> dict:
             {
                 "message": message,
                 "author": names.get(message.user_id, "Former member"),
+                "avatar": avatars.get(message.user_id),
                 "mine": message.user_id == request.user.pk,
             }
             for message in page.items
@@ -119,6 +146,7 @@ def _room_page_context(request, access, *, form=None) -> dict:
             "room_id": room.pk,
             "me": request.user.pk,
             "names": names,
+            "avatars": {k: v for k, v in avatars.items() if v},
             "last_id": page.items[-1].id if page.items else 0,
             "history_url": reverse("room-messages", kwargs={"room_id": room.pk}),
             "members_url": reverse("room-members", kwargs={"room_id": room.pk}),
@@ -198,23 +226,157 @@ def room_leave_page(request, room_id):
     )
 
 
+def _confirm_or_act(request, room_id, user_id, *, verb: str, action, success: str):
+    """GET: a confirmation page naming the person; POST: the service, then back to the room."""
+    access = _access_or_page_error(request.user, room_id)
+    if access.is_banned:
+        raise PermissionDenied("You are banned from this room.")
+    if request.method == "POST":
+        return _post_action(request, access.room.pk, action, success)
+    try:
+        access.require_staff()
+    except ServiceError as error:
+        raise PermissionDenied(error.detail)
+    members = {m.user_id: m for m in selectors.room_members(request.user, access)}
+    target = members.get(user_id)
+    if target is None:
+        raise Http404("This person is not a member of this room.")
+    context = {"room": access.room, "target": target, "verb": verb}
+    return render(request, "rooms/confirm.html", context)
+
+
 @login_required
-@require_POST
+@require_http_methods(["GET", "POST"])
 def room_kick_page(request, room_id, user_id):
-    return _post_action(
+    return _confirm_or_act(
         request,
         room_id,
-        lambda: services.room_member_kick(actor=request.user, room_id=room_id, user_id=user_id),
-        "Member removed.",
+        user_id,
+        verb="remove",
+        action=lambda: services.room_member_kick(
+            actor=request.user, room_id=room_id, user_id=user_id
+        ),
+        success="Member removed. They can join again if the room is public.",
+    )
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def room_ban_page(request, room_id, user_id):
+    return _confirm_or_act(
+        request,
+        room_id,
+        user_id,
+        verb="ban",
+        action=lambda: services.room_member_ban(
+            actor=request.user, room_id=room_id, user_id=user_id
+        ),
+        success="Member banned. They cannot come back unless you unban them.",
     )
 
 
 @login_required
 @require_POST
-def room_ban_page(request, room_id, user_id):
+def room_unban_page(request, room_id, user_id):
     return _post_action(
         request,
         room_id,
-        lambda: services.room_member_ban(actor=request.user, room_id=room_id, user_id=user_id),
-        "Member banned.",
+        lambda: services.room_member_unban(actor=request.user, room_id=room_id, user_id=user_id),
+        "Ban lifted.",
     )
+
+
+@login_required
+@require_POST
+def room_role_page(request, room_id, user_id):
+    form = RoleForm(request.POST)
+    if not form.is_valid():
+        messages.error(request, "Choose Member or Moderator.")
+        return redirect("room-settings", room_id=room_id)
+    role = form.cleaned_data["role"]
+    _post_action(
+        request,
+        room_id,
+        lambda: services.room_member_set_role(
+            actor=request.user, room_id=room_id, user_id=user_id, role=role
+        ),
+        "Role changed.",
+    )
+    return redirect("room-settings", room_id=room_id)
+
+
+def _invite_candidates(user, member_ids: set[str]) -> list[dict]:
+    """People I may see and could add: my conversation partners (the DM selector applies the
+    policy), minus the room's members."""
+    conversations, _more = messaging_selectors.dm_conversations(user, limit=50)
+    people = []
+    for other, _message in conversations:
+        if other.pk in member_ids:
+            continue
+        name = getattr(getattr(other, "profile", None), "display_name", None) or "Someone"
+        people.append({"id": other.pk, "name": name})
+    return people
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def room_settings_page(request, room_id):
+    """Owner and moderators: edit the room, add people, change roles, kick/ban/unban."""
+    access = _access_or_page_error(request.user, room_id)
+    if access.is_banned:
+        raise PermissionDenied("You are banned from this room.")
+    try:
+        access.require_staff()
+    except ServiceError as error:
+        raise PermissionDenied(error.detail)
+    room = access.room
+    initial = {
+        "room_name": room.room_name,
+        "description": room.description or "",
+        "is_public": room.is_public,
+        "background_color": room.background_color,
+        "max_participants": room.max_participants,
+        "music_url": room.music_url or "",
+    }
+    form = RoomSettingsForm(initial=initial)
+    invite_form = InviteForm()
+    status = 200
+    if request.method == "POST" and request.POST.get("action") == "invite":
+        invite_form = InviteForm(request.POST)
+        status = 400
+        if invite_form.is_valid():
+            try:
+                services.room_member_add(
+                    actor=request.user,
+                    room_id=room.pk,
+                    user_id=invite_form.cleaned_data["user_id"],
+                )
+            except ServiceError as error:
+                invite_form.add_error("user_id", error.detail)
+                status = error.status
+            else:
+                messages.success(request, "Added to the room.")
+                return redirect("room-settings", room_id=room.pk)
+    elif request.method == "POST":
+        form = RoomSettingsForm(request.POST)
+        status = 400
+        if form.is_valid():
+            try:
+                services.room_update(user=request.user, room_id=room.pk, **form.cleaned_data)
+            except ServiceError as error:
+                add_service_error(form, error)
+                status = error.status
+            else:
+                messages.success(request, "Room settings saved.")
+                return redirect("room-settings", room_id=room.pk)
+    members = list(selectors.room_members(request.user, access))
+    context = {
+        "room": room,
+        "access": access,
+        "form": form,
+        "invite_form": invite_form,
+        "members": members,
+        "is_owner": access.role == Role.OWNER,
+        "candidates": _invite_candidates(request.user, {m.user_id for m in members}),
+    }
+    return render(request, "rooms/settings.html", context, status=status)

@@ -72,6 +72,8 @@ MIDDLEWARE = [
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    "wya.csp.ContentSecurityPolicyMiddleware",
+    "wya.csp.FriendlyNotFoundMiddleware",
 ]
 
 if not DEBUG:  # production serves collected static files itself (runserver does it in DEBUG)

@@ -31,7 +31,7 @@ def test_signing_up_on_the_page_creates_the_account_and_logs_in(client):
     response = signup(client)
 
     assert response.status_code == 302
-    assert response["Location"] == "/me/"
+    assert response["Location"] == "/discover/"  # next step: set a location
     user = User.objects.get(email="page.person@example.test")
     assert Profile.objects.get(user=user).display_name == "Page Person"
     assert client.get("/me/").status_code == 200

@@ -51,7 +51,8 @@ def browser(transactional_db, monkeypatch):
 @pytest.fixture
 def server(transactional_db):
     """The base URL of one server process serving WYA!? (DEBUG: static files included)."""
-    with running_servers(1) as (base,):
+    # The server stores and serves uploads where this test's settings put them.
+    with running_servers(1, extra_env={"MEDIA_ROOT": str(settings.MEDIA_ROOT)}) as (base,):
         yield base
 
 

@@ -53,9 +53,11 @@ def test_two_people_in_a_room_see_each_message_live_exactly_once_with_typing(ope
     expect(lines(alice_page, "Hello Bob, <b>welcome</b>!")).to_have_count(1)
     assert bob_page.locator("#messages b").count() == 0  # text, never markup
 
-    # A second message in the other direction: once it is in, any duplicate of the first
-    # (delivered in order on the same socket) would be too.
-    send(bob_page, "Hi Alice")
+    # A second message in the other direction, typing shown live to Alice too: once it is in,
+    # any duplicate of the first (delivered in order on the same socket) would be too.
+    bob_page.fill("#composer-input", "Hi Alice")
+    expect(alice_page.locator("#typing")).to_have_text("Bob is typing…", timeout=WAIT_MS)
+    bob_page.click("#composer-send")
     expect(lines(alice_page, "Hi Alice")).to_have_count(1, timeout=WAIT_MS)
     expect(lines(bob_page, "Hi Alice")).to_have_count(1, timeout=WAIT_MS)
     expect(lines(bob_page, "Hello Bob, <b>welcome</b>!")).to_have_count(1)
@@ -77,7 +79,9 @@ def test_a_dm_thread_is_live_between_two_people(open_page):
     bob_page.click("#composer-send")
     expect(lines(alice_page, "psst")).to_have_count(1, timeout=WAIT_MS)
 
-    send(alice_page, "what's up?")
+    alice_page.fill("#composer-input", "what's up?")
+    expect(bob_page.locator("#typing")).to_have_text("Alice is typing…", timeout=WAIT_MS)
+    alice_page.click("#composer-send")
     expect(lines(bob_page, "what's up?")).to_have_count(1, timeout=WAIT_MS)
     expect(lines(alice_page, "what's up?")).to_have_count(1, timeout=WAIT_MS)
     expect(lines(alice_page, "psst")).to_have_count(1)

@@ -56,6 +56,7 @@ def test_a_thread_shows_the_history_oldest_first_and_the_live_config(adult, othe
         "to": other_adult.pk,
         "me": adult.pk,
         "names": {other_adult.pk: "Otto Other", adult.pk: "Ada Adult"},
+        "avatars": {},
         "last_id": last.pk,
         "history_url": f"/api/dms/{other_adult.pk}/messages/",
     }
@@ -132,7 +133,7 @@ def test_the_thread_page_costs_the_same_number_of_queries_whatever_the_history_s
     assert len(response.context["history"]) == history_size
 
 
-THREAD_PAGE_QUERIES = 8  # + the moderation banner (safety.context_processors)
+THREAD_PAGE_QUERIES = 9  # + the moderation banner and the header badge
 
 
 @pytest.mark.parametrize("conversations", [1, 6])
@@ -150,4 +151,4 @@ def test_the_conversation_list_costs_the_same_number_of_queries_whatever_its_len
     assert len(response.context["rows"]) == conversations
 
 
-LIST_PAGE_QUERIES = 6  # + the moderation banner (safety.context_processors)
+LIST_PAGE_QUERIES = 7  # + the moderation banner and the header badge

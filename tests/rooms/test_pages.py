@@ -281,7 +281,7 @@ def test_the_room_page_costs_the_same_number_of_queries_whatever_the_history_siz
     assert len(response.context["history"]) == history_size
 
 
-ROOM_PAGE_QUERIES = 10  # + the moderation banner (safety.context_processors)
+ROOM_PAGE_QUERIES = 11  # + the moderation banner and the header badge
 
 
 def test_teen_rooms_render_for_teens(minor, other_minor):

@@ -13,6 +13,8 @@
   var configElement = document.getElementById("live-config");
   if (!configElement) return;
   var cfg = JSON.parse(configElement.textContent);
+  var live = window.wya;
+  if (!live) return;
   var isRoom = cfg.kind === "room";
 
   var list = document.getElementById("messages");
@@ -22,21 +24,14 @@
   var form = document.getElementById("composer");
   var input = document.getElementById("composer-input");
 
-  var PING_MS = 25000;
   var TYPING_EXPIRE_MS = 10000;
   var TYPING_REFRESH_MS = 4000;
   var TYPING_IDLE_MS = 3000;
-  var BACKOFF_MIN_MS = 500;
-  var BACKOFF_MAX_MS = 15000;
 
   var seen = new Set();
   var lastId = cfg.last_id || 0;
   var pending = new Map(); // client_id -> {frame, el}
   var typers = new Map(); // user_id -> expiry timer
-  var socket = null;
-  var attempts = 0;
-  var pingTimer = null;
-  var reconnectTimer = null;
   var stopped = false;
   var typingActive = false;
   var typingLastStart = 0;
@@ -99,6 +94,7 @@
   function buildItem(authorId, text, mediaUrl, createdAt) {
     var li = document.createElement("li");
     li.className = "msg" + (authorId === cfg.me ? " mine" : "");
+    li.appendChild(avatarElement(authorId));
     var author = document.createElement("span");
     author.className = "author";
     author.textContent = nameOf(authorId);
@@ -109,20 +105,137 @@
     li.appendChild(document.createTextNode(" "));
     li.appendChild(body);
     if (mediaUrl && /^\/|^https:\/\//.test(mediaUrl)) {
-      var link = document.createElement("a");
-      link.className = "media";
-      link.href = mediaUrl;
-      link.rel = "noopener noreferrer";
-      link.target = "_blank";
-      link.textContent = "attachment";
-      li.appendChild(document.createTextNode(" "));
-      li.appendChild(link);
+      li.appendChild(mediaElement(mediaUrl));
     }
     var time = document.createElement("time");
     time.textContent = formatTime(createdAt);
     if (createdAt) time.setAttribute("datetime", createdAt);
     li.appendChild(time);
     return li;
+  }
+
+  function avatarElement(userId) {
+    var url = cfg.avatars && cfg.avatars[userId];
+    var el;
+    if (url && /^\/|^https:\/\//.test(url)) {
+      el = document.createElement("img");
+      el.src = url;
+      el.alt = "";
+    } else {
+      el = document.createElement("span");
+      el.setAttribute("aria-hidden", "true");
+      el.textContent = nameOf(userId).split(/\s+/).slice(0, 2).map(function (w) { return w.charAt(0); }).join("").toUpperCase() || "?";
+    }
+    el.className = "avatar small";
+    return el;
+  }
+
+  // Media: images as an image, audio as a player, anything else as a link.
+  function mediaElement(url) {
+    var box = document.createElement("div");
+    box.className = "media";
+    var el;
+    if (/\.(jpe?g|png|gif|webp)$/i.test(url)) {
+      el = document.createElement("img");
+      el.src = url;
+      el.alt = "image attachment";
+      el.loading = "lazy";
+    } else if (/\.(mp3|aac|ogg|opus|m4a|wav|webm)$/i.test(url)) {
+      el = document.createElement("audio");
+      el.controls = true;
+      el.preload = "none";
+      el.src = url;
+    } else {
+      el = document.createElement("a");
+      el.href = url;
+      el.rel = "noopener noreferrer";
+      el.target = "_blank";
+      el.textContent = "attachment";
+    }
+    box.appendChild(el);
+    return box;
+  }
+
+  var attachInput = document.getElementById("composer-file");
+  var sendButton = document.getElementById("composer-send");
+  var closedEl = document.getElementById("conversation-closed");
+
+  function disableInputs() {
+    input.disabled = true;
+    if (sendButton) sendButton.disabled = true;
+    if (attachInput) attachInput.disabled = true;
+    sendTypingStop();
+  }
+
+  /* The conversation is over (a block either way, or I left the room): say so in a sentence. */
+  function closeConversation(text) {
+    stopped = true;
+    disableInputs();
+    typers.forEach(function (timer) { clearTimeout(timer); });
+    typers.clear();
+    renderTyping();
+    if (closedEl) {
+      closedEl.textContent = text;
+      closedEl.hidden = false;
+    }
+    setStatus("closed", "conversation closed");
+  }
+
+  function disableComposer(text) {
+    disableInputs();
+    var note = document.getElementById("composer-muted");
+    if (note) {
+      note.textContent = text;
+      note.hidden = false;
+    }
+  }
+
+  function onMuted(action) {
+    disableComposer("You are muted " + live.inWords(action.expires_at) + ": the message box is off until then.");
+  }
+
+  function onBlock(frame) {
+    if (!frame.blocked) return;
+    if (!isRoom && frame.user_id === cfg.to) {
+      closeConversation(
+        "This conversation has ended: one of you blocked the other. " +
+        "Neither of you can see or message the other any more."
+      );
+      return;
+    }
+    if (isRoom) {
+      var item = memberItem(frame.user_id);
+      if (item) item.remove();
+    }
+  }
+
+  function presenceWords() {
+    Array.prototype.forEach.call(document.querySelectorAll("#members li[data-user]"), function (li) {
+      var dot = li.querySelector(".dot");
+      var word = li.querySelector(".presence-word");
+      if (dot && word) word.textContent = dot.title || "offline";
+    });
+  }
+
+  function csrfToken() {
+    var field = form.querySelector('input[name="csrfmiddlewaretoken"]');
+    return field ? field.value : "";
+  }
+
+  function upload(file) {
+    var body = new FormData();
+    body.append("file", file);
+    return fetch("/api/media/", {
+      method: "POST",
+      body: body,
+      credentials: "same-origin",
+      headers: { "X-CSRFToken": csrfToken(), Accept: "application/json" },
+    }).then(function (response) {
+      return response.json().then(function (data) {
+        if (!response.ok) throw new Error(data.detail || "The file could not be uploaded.");
+        return data.media_url;
+      });
+    });
   }
 
   function removePlaceholder() {
@@ -159,6 +272,7 @@
     stopTyper(authorOf(message));
     scrollDown();
     markRead();
+    if (!isRoom && !document.hidden) live.markDmRead(cfg.to, message.id);
   }
 
   // --- Typing ------------------------------------------------------------------------------
@@ -224,11 +338,7 @@
 
   // --- Sending -----------------------------------------------------------------------------
   function sendFrame(frame) {
-    if (socket && socket.readyState === WebSocket.OPEN) {
-      socket.send(JSON.stringify(frame));
-      return true;
-    }
-    return false;
+    return live.send(frame);
   }
 
   function markRead() {
@@ -240,16 +350,35 @@
 
   function onSubmit(event) {
     event.preventDefault();
+    if (stopped || input.disabled) return;
     var text = input.value;
-    if (!text.trim()) return;
+    var file = attachInput && attachInput.files && attachInput.files[0];
+    if (!text.trim() && !file) return;
     clearError();
     sendTypingStop();
+    if (file) {
+      sendButton.disabled = true;
+      upload(file)
+        .then(function (url) {
+          attachInput.value = "";
+          var nameEl = document.getElementById("attach-name");
+          if (nameEl) nameEl.textContent = "";
+          queue(text, url);
+        })
+        .catch(function (error) { showError(error.message); })
+        .then(function () { sendButton.disabled = stopped || input.disabled; });
+      return;
+    }
+    queue(text, null);
+  }
+
+  function queue(text, mediaUrl) {
     var clientId = newClientId();
     var frame = isRoom
-      ? { type: "room.send", room_id: cfg.room_id, message: text, media_url: null, client_id: clientId }
-      : { type: "dm.send", to: cfg.to, message: text, media_url: null, client_id: clientId };
+      ? { type: "room.send", room_id: cfg.room_id, message: text, media_url: mediaUrl, client_id: clientId }
+      : { type: "dm.send", to: cfg.to, message: text, media_url: mediaUrl, client_id: clientId };
     removePlaceholder();
-    var li = buildItem(cfg.me, text, null, null);
+    var li = buildItem(cfg.me, text, mediaUrl, null);
     li.classList.add("pending");
     li.dataset.clientId = clientId;
     list.appendChild(li);
@@ -275,6 +404,19 @@
     if (frame.id > lastId) lastId = frame.id;
   }
 
+  var FRIENDLY = {
+    rate_limited: "You are sending messages too fast. Wait a moment and try again.",
+    restricted: "Your account is restricted: you can only answer people who wrote to you first.",
+    banned: "You are banned from this room.",
+    not_member: "You are not a member of this room any more.",
+    too_long: "That message is too long (2000 characters at most).",
+    muted: "You are muted: you can read, but not send messages until the mute ends.",
+  };
+
+  function friendly(frame) {
+    return FRIENDLY[frame.code] || frame.detail || "Something went wrong. Try again.";
+  }
+
   function onErrorFrame(frame) {
     var entry = frame.client_id ? pending.get(frame.client_id) : null;
     if (entry) {
@@ -283,8 +425,15 @@
       entry.el.classList.add("failed");
       entry.el.title = "Not sent";
     }
-    showError(frame.detail || "Something went wrong.");
     errorEl.dataset.code = frame.code || "";
+    if (!isRoom && frame.code === "not_found" && entry) {
+      closeConversation("This conversation has ended: you can no longer message this person.");
+      return;
+    }
+    if (frame.code === "muted") {
+      disableComposer(FRIENDLY.muted);
+    }
+    showError(friendly(frame));
   }
 
   // --- Room membership and presence --------------------------------------------------------
@@ -303,6 +452,8 @@
       dot.className = "dot " + frame.status;
       dot.title = frame.status;
     }
+    var word = item && item.querySelector(".presence-word");
+    if (word) word.textContent = frame.status;
   }
 
   function refreshNames() {
@@ -323,8 +474,7 @@
     if (frame.user_id === cfg.me && ["left", "kicked", "banned"].indexOf(frame.event) >= 0) {
       stopped = true;
       showError(frame.event === "left" ? "You left this room." : "You were " + frame.event + " from this room.");
-      input.disabled = true;
-      if (socket) socket.close();
+      disableInputs();
       return;
     }
     if (frame.event === "joined" && !cfg.names[frame.user_id]) refreshNames();
@@ -357,95 +507,58 @@
     });
   }
 
-  // --- The socket --------------------------------------------------------------------------
-  function socketUrl() {
-    return (window.location.protocol === "https:" ? "wss://" : "ws://") + window.location.host + "/ws/";
+  // --- The socket (site.js owns it; this page listens) ------------------------------------
+  function onOpen(ws) {
+    setStatus("open", "live");
+    onPresence({ user_id: cfg.me, status: "online" }); // my own dot: this socket is me
+    pending.forEach(function (entry) { ws.send(JSON.stringify(entry.frame)); });
+    catchUp();
+    markRead();
   }
 
-  function connect() {
-    if (stopped) return;
-    reconnectTimer = null;
-    setStatus("connecting", attempts ? "reconnecting…" : "connecting…");
-    var ws = new WebSocket(socketUrl());
-    socket = ws;
-    ws.onopen = function () {
-      if (socket !== ws) return;
-      attempts = 0;
-      setStatus("open", "live");
-      onPresence({ user_id: cfg.me, status: "online" }); // my own dot: this socket is me
-      clearInterval(pingTimer);
-      pingTimer = setInterval(function () { sendFrame({ type: "ping" }); }, PING_MS);
-      pending.forEach(function (entry) { ws.send(JSON.stringify(entry.frame)); });
-      catchUp();
-      markRead();
-    };
-    ws.onmessage = function (event) {
-      var frame;
-      try {
-        frame = JSON.parse(event.data);
-      } catch (e) {
-        return;
-      }
-      switch (frame.type) {
-        case "room.message":
-        case "dm.message":
-          render(frame.message);
-          break;
-        case "ack":
-          onAck(frame);
-          break;
-        case "error":
-          onErrorFrame(frame);
-          break;
-        case "typing":
-          onTyping(frame);
-          break;
-        case "presence":
-          onPresence(frame);
-          break;
-        case "room.member":
-          onMember(frame);
-          break;
-        default:
-          break;
-      }
-    };
-    ws.onclose = function (event) {
-      if (socket !== ws) return;
-      socket = null;
-      clearInterval(pingTimer);
-      typingActive = false;
-      if (event.code === 4001) stopped = true; // logged out, deleted or banned: stay closed
-      if (stopped) {
-        setStatus("closed", "disconnected");
-        return;
-      }
-      var delay = Math.min(BACKOFF_MAX_MS, BACKOFF_MIN_MS * Math.pow(2, attempts));
-      delay = delay / 2 + Math.random() * (delay / 2);
-      attempts += 1;
-      setStatus("closed", "offline, reconnecting…");
-      reconnectTimer = setTimeout(connect, delay);
-    };
+  function onClose(final) {
+    typingActive = false;
+    if (final || stopped) {
+      setStatus("closed", "disconnected");
+      return;
+    }
+    setStatus("closed", "offline, reconnecting…");
   }
+
+  live.on("room.message", function (frame) { render(frame.message); });
+  live.on("dm.message", function (frame) { render(frame.message); });
+  live.on("ack", onAck);
+  live.on("error", onErrorFrame);
+  live.on("typing", onTyping);
+  live.on("presence", onPresence);
+  live.on("room.member", onMember);
+  live.on("block", onBlock);
+  live.onOpen(onOpen);
+  live.onClose(onClose);
+  document.addEventListener("wya:muted", function (event) { onMuted(event.detail); });
+  document.addEventListener("wya:refreshed", function () { presenceWords(); });
 
   form.addEventListener("submit", onSubmit);
+  if (attachInput) {
+    attachInput.addEventListener("change", function () {
+      var nameEl = document.getElementById("attach-name");
+      var file = attachInput.files && attachInput.files[0];
+      if (nameEl) nameEl.textContent = file ? "Attached: " + file.name + " (sent with your next message)" : "";
+    });
+  }
   input.addEventListener("input", onInput);
-  window.addEventListener("online", function () {
-    if (reconnectTimer && !socket) {
-      clearTimeout(reconnectTimer);
-      connect();
-    }
-  });
   document.addEventListener("visibilitychange", markRead);
 
   // A small handle for debugging and the browser tests (drop the socket, read the state).
   window.wyaLive = {
-    get connected() { return !!socket && socket.readyState === WebSocket.OPEN; },
+    get connected() { return live.connected; },
     get lastId() { return lastId; },
     get pendingCount() { return pending.size; },
-    dropSocket: function () { if (socket) socket.close(); },
+    dropSocket: function () { live.drop(); },
   };
 
+  if (cfg.closed) closeConversation(cfg.closed);
+  if (cfg.muted) disableComposer(cfg.muted);
   scrollDown();
-  connect();
+  if (!isRoom) live.markDmRead(cfg.to, lastId);
 })();
