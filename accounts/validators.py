@@ -94,7 +94,7 @@ def validate_profile_image_url(url: str, user) -> None:
     if not isinstance(url, str) or len(url) > MEDIA_URL_MAX:
         raise ValidationError(message, code="media_url")
     try:
-        from messaging.media import media_kind, media_url_issued_to
+        from uploads.services import media_kind, media_url_issued_to
     except ImportError:  # the media app is not installed: accept nothing (fail closed)
         raise ValidationError(message, code="media_url")
     if not media_url_issued_to(url, user) or media_kind(url) != "image":

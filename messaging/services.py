@@ -68,7 +68,7 @@ def _check_media(user, media_url: str | None) -> None:
     if media_url is None:
         return
     try:
-        from messaging.media import media_url_issued_to  # GEO+MEDIA's module (contract 1)
+        from uploads.services import media_url_issued_to  # GEO+MEDIA's module (contract 1)
     except ImportError:  # fail closed until media exists
         raise Invalid("media_url must be a file you uploaded to /api/media/.")
     if not media_url_issued_to(media_url, user):

@@ -114,7 +114,7 @@ def _clean_background_color(value) -> str:
 def _media_issued_to(url: str, user) -> bool:
     """GEO+MEDIA's contract 1; without the media module nothing is accepted (fail closed)."""
     try:
-        from messaging.media import media_url_issued_to
+        from uploads.services import media_url_issued_to
     except ImportError:
         return False
     return bool(media_url_issued_to(url, user))

@@ -14,7 +14,7 @@ api_patterns = [
     path("", include("geo.api_urls")),
     path("", include("safety.api_urls")),
     path("", include("rooms.api_urls")),
-    path("", include("rooms.discovery_urls")),
+    path("", include("discovery.api_urls")),
     path("", include("messaging.api_urls")),
 ]
 
@@ -26,6 +26,7 @@ urlpatterns = [
     path("admin/", admin.site.urls),
     path("", include("accounts.urls")),
     path("", include("rooms.urls")),
+    path("", include("discovery.urls")),
     path("", include("messaging.urls")),
-    path("", include("messaging.media_urls")),
+    path("", include("uploads.urls")),
 ]

@@ -3,8 +3,8 @@
 from drf_spectacular.utils import extend_schema
 from rest_framework import serializers
 
+from discovery import selectors as discovery
 from geo.api import DiscoveryParams, TieredDiscoveryView, tiered
-from rooms import discovery
 
 
 class DiscoveredRoomSerializer(serializers.Serializer):

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from rooms import discovery_api
+from discovery import api as discovery_api
 
 urlpatterns = [
     path("discover/rooms/", discovery_api.DiscoverRoomsView.as_view(), name="discover-rooms"),

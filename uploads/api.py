@@ -8,7 +8,7 @@ from rest_framework.parsers import MultiPartParser
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from messaging import media
+from uploads import services as media
 from wya.errors import TooLarge
 
 

@@ -9,8 +9,8 @@ from django.contrib.auth.decorators import login_required
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_http_methods
 
+from discovery.selectors import discover_rooms
 from geo import selectors, services
-from rooms.discovery import discover_rooms
 from wya.errors import ServiceError
 
 PAGE_LIMIT = 20
@@ -73,4 +73,4 @@ def discover_page(request):
             {"key": key, "label": label, "people": people[key], "rooms": rooms[key]}
             for key, label in labels.items()
         ]
-    return render(request, "geo/discover.html", context, status=status)
+    return render(request, "discovery/discover.html", context, status=status)
