@@ -95,8 +95,5 @@ class UserDetailApi(APIView):
     @extend_schema(responses={200: PublicProfileOutput}, tags=["accounts"])
     def get(self, request, user_id: str):
         user = selectors.user_public_get(viewer=request.user, user_id=user_id)
-        context = {
-            "presence": selectors.presence_of(viewer=request.user, user=user),
-            "presence_available": selectors.presence_available(),
-        }
+        context = {"presence": selectors.presence_of(viewer=request.user, user=user)}
         return Response(PublicProfileOutput(user, context=context).data)

@@ -5,6 +5,7 @@ viewer may not see is "not found", whether or not it exists.
 """
 
 from accounts.models import User
+from messaging.selectors import presence_visible_to
 from safety import policy
 from wya.errors import NotFound
 
@@ -32,16 +33,4 @@ def user_public_get(*, viewer: User, user_id) -> User:
 
 def presence_of(*, viewer: User, user: User) -> dict | None:
     """The user's presence if ``viewer`` may see it (messaging decides), else ``None``."""
-    try:
-        from messaging.selectors import presence_visible_to
-    except ImportError:  # presence is not available: leave it out
-        return None
     return presence_visible_to(viewer, [user.pk]).get(user.pk)
-
-
-def presence_available() -> bool:
-    try:
-        from messaging.selectors import presence_visible_to  # noqa: F401
-    except ImportError:
-        return False
-    return True

@@ -172,9 +172,3 @@ class PublicProfileOutput(ProfileFieldsOutput):
 
     def get_presence(self, user) -> dict | None:
         return self.context.get("presence")
-
-    def to_representation(self, instance):
-        data = super().to_representation(instance)
-        if not self.context.get("presence_available", True):
-            data.pop("presence", None)
-        return data

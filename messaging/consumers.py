@@ -16,6 +16,8 @@ from channels.generic.websocket import AsyncWebsocketConsumer
 from django.conf import settings
 
 from messaging import frames, idempotency, services
+from rooms.selectors import room_ids_for_user
+from rooms.services import room_mark_read, room_message_send
 from safety import policy
 from wya.errors import NotFound, ServiceError
 from wya.live import room_group, user_group
@@ -28,14 +30,10 @@ TYPING_START_INTERVAL = 2.0  # seconds: at most one "start" per target in this w
 
 # --- Sync helpers (run in the database thread) ------------------------------------------------
 def _room_ids(user) -> set[int]:
-    from rooms.selectors import room_ids_for_user  # ROOMS (contract 4)
-
     return set(room_ids_for_user(user))
 
 
 def _room_send(user, room_id, message, media_url) -> int:
-    from rooms.services import room_message_send  # ROOMS (contract 4)
-
     return room_message_send(user=user, room_id=room_id, message=message, media_url=media_url).id
 
 
@@ -44,8 +42,6 @@ def _dm_send(user, to, message, media_url) -> int:
 
 
 def _room_read(user, room_id) -> None:
-    from rooms.services import room_mark_read  # ROOMS' read marker
-
     room_mark_read(user=user, room_id=room_id)
 
 

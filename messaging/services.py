@@ -14,7 +14,9 @@ from django.utils import timezone
 from messaging import selectors
 from messaging.models import Presence, PresenceStatus, PrivateMessage
 from rooms.models import ChatRoomMember
+from rooms.selectors import room_ids_for_user
 from safety import policy
+from uploads.services import media_url_issued_to
 from wya import ratelimit
 from wya.errors import Forbidden, Invalid, NotFound, RateLimited
 from wya.live import publish_on_commit, user_group
@@ -67,10 +69,6 @@ def _validate_text(message, media_url) -> tuple[str, str | None]:
 def _check_media(user, media_url: str | None) -> None:
     if media_url is None:
         return
-    try:
-        from uploads.services import media_url_issued_to  # GEO+MEDIA's module (contract 1)
-    except ImportError:  # fail closed until media exists
-        raise Invalid("media_url must be a file you uploaded to /api/media/.")
     if not media_url_issued_to(media_url, user):
         raise Invalid("media_url must be a file you uploaded to /api/media/.")
 
@@ -217,8 +215,6 @@ def presence_set(*, user, status, activity=None, room_id=None) -> Presence:
     if room_id is not None:
         if isinstance(room_id, bool) or not isinstance(room_id, int):
             raise Invalid("room_id must be a room id or null.")
-        from rooms.selectors import room_ids_for_user  # ROOMS (contract 4)
-
         if room_id not in set(room_ids_for_user(user)):
             raise NotFound("No such room.")
     return _save_presence(user, status=status, activity=activity, room_id=room_id)

@@ -110,30 +110,13 @@ def room_access(user, room_id, *, for_update: bool = False) -> RoomAccess:
     return RoomAccess(room=room, membership=membership)
 
 
-def can_read_room(user, room_id) -> bool:
-    """May ``user`` read the room's history and receive its live events (contract 4)."""
-    try:
-        return room_access(user, clean_room_id(room_id)).is_member
-    except NotFound:
-        return False
-
-
 def room_ids_for_user(user) -> list[int]:
-    """Rooms of the user's segment where the user is a non-banned member (contract 4)."""
+    """Rooms of the user's segment where the user is a non-banned member (the socket's rooms)."""
     return list(
         ChatRoomMember.objects.filter(user_id=user.pk, is_banned=False)
         .filter(policy.room_segment_q(user, prefix="room__"))
         .order_by("room_id")
         .values_list("room_id", flat=True)
-    )
-
-
-def room_member_ids(room_id) -> list[str]:
-    """User ids of the room's non-banned members (contract 4)."""
-    return list(
-        ChatRoomMember.objects.filter(room_id=room_id, is_banned=False)
-        .order_by("joined_at", "id")
-        .values_list("user_id", flat=True)
     )
 
 

@@ -29,6 +29,7 @@ from rooms.serializers import (
     room_capacity,
 )
 from safety import policy
+from uploads.services import media_url_issued_to
 from wya import ratelimit
 from wya.errors import Conflict, Forbidden, Invalid, NotFound, RateLimited
 from wya.live import publish_on_commit, room_group, user_group
@@ -109,15 +110,6 @@ def _clean_background_color(value) -> str:
     except ValidationError as error:
         raise Invalid(f"background_color: {' '.join(error.messages)}", code="invalid")
     return value
-
-
-def _media_issued_to(url: str, user) -> bool:
-    """GEO+MEDIA's contract 1; without the media module nothing is accepted (fail closed)."""
-    try:
-        from uploads.services import media_url_issued_to
-    except ImportError:
-        return False
-    return bool(media_url_issued_to(url, user))
 
 
 def member_event(room_id: int, user_id: str, event: str, role: str | None) -> dict:
@@ -424,7 +416,7 @@ def _clean_message(message, media_url, user) -> tuple[str, str | None]:
         raise Invalid(f"A message has at most {MESSAGE_MAX} characters.", code="too_long")
     if not text and media_url is None:
         raise Invalid("A message needs text or media.", code="invalid")
-    if media_url is not None and not _media_issued_to(media_url, user):
+    if media_url is not None and not media_url_issued_to(media_url, user):
         raise Invalid("media_url must be a file you uploaded through /api/media/.", code="invalid")
     return text, media_url
 
@@ -433,7 +425,7 @@ def _clean_message(message, media_url, user) -> tuple[str, str | None]:
 def room_message_send(
     *, user, room_id: int, message: str, media_url: str | None = None
 ) -> ChatRoomMessage:
-    """Send a room message: the one code path of REST and the socket (contract 4).
+    """Send a room message: the one code path of REST and the socket.
 
     Member and not banned, not muted, text stripped and 1..2000 characters (empty allowed with
     media), media only a URL ``/api/media/`` issued to the sender, the shared ``messages`` rate
