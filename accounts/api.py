@@ -21,6 +21,7 @@ from accounts.serializers import (
     RegisterOutput,
     TokenOutput,
 )
+from wya.api import no_body
 
 
 def client_ip(request) -> str:
@@ -59,6 +60,7 @@ class LoginApi(APIView):
 class LogoutApi(APIView):
     @extend_schema(request=None, responses={204: None}, tags=["accounts"])
     def post(self, request):
+        no_body(request)
         token_key = getattr(request.auth, "key", None)
         if token_key is not None:
             services.user_logout(user=request.user, token_key=token_key)

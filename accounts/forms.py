@@ -5,6 +5,7 @@ from django.contrib.auth.forms import AuthenticationForm
 from django.core.exceptions import ValidationError
 
 from accounts import services
+from accounts.models import Profile
 from accounts.validators import BIO_MAX, DISPLAY_NAME_MAX, LOCATION_MAX
 from wya.errors import ServiceError
 
@@ -24,7 +25,9 @@ class ProfileForm(forms.Form):
     display_name = forms.CharField(max_length=DISPLAY_NAME_MAX)
     bio = forms.CharField(max_length=BIO_MAX, required=False, widget=forms.Textarea)
     theme_color = forms.CharField(
-        max_length=7, widget=forms.TextInput(attrs={"type": "color"}), initial="#7A5AF8"
+        max_length=7,
+        widget=forms.TextInput(attrs={"type": "color"}),
+        initial=Profile.DEFAULT_THEME_COLOR,
     )
     avatar_url = forms.CharField(required=False)
     banner_url = forms.CharField(required=False)

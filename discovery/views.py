@@ -9,7 +9,7 @@ from django.contrib.auth.decorators import login_required
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_http_methods
 
-from discovery.selectors import discover_rooms
+from discovery.selectors import discover_people, discover_rooms
 from geo import selectors, services
 from wya.errors import ServiceError
 
@@ -66,7 +66,7 @@ def discover_page(request):
     location = selectors.location_of(request.user)
     context = {"form": form, "location": location, "tiers": []}
     if location is not None:
-        people = selectors.discover_people(request.user, limit=PAGE_LIMIT)
+        people = discover_people(request.user, limit=PAGE_LIMIT)
         rooms = discover_rooms(request.user, limit=PAGE_LIMIT)
         labels = {"neighborhood": "My neighbourhood", "city": "My city", "nearby": "Nearby"}
         context["tiers"] = [

@@ -19,6 +19,7 @@ from messaging import frames, idempotency, services
 from rooms.selectors import room_ids_for_user
 from rooms.services import room_mark_read, room_message_send
 from safety import policy
+from safety.selectors import visible_user_or_404
 from wya.errors import NotFound, ServiceError
 from wya.live import room_group, user_group
 
@@ -46,10 +47,13 @@ def _room_read(user, room_id) -> None:
 
 
 def _may_see(user, other_id) -> bool:
-    from django.contrib.auth import get_user_model
-
-    other = get_user_model().objects.filter(pk=other_id).first()
-    return other is not None and other.pk != user.pk and policy.can_see(user, other)
+    if other_id == user.pk:
+        return False
+    try:
+        visible_user_or_404(user, other_id)
+    except NotFound:
+        return False
+    return True
 
 
 class LiveConsumer(AsyncWebsocketConsumer):

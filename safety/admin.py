@@ -30,14 +30,14 @@ class ModerationActionForm(forms.ModelForm):
         fields = ("target_user", "action_type", "reason", "duration_minutes", "report")
 
     def clean(self):
-        data = super().clean()
+        data = super().clean() or {}
         if self.instance.pk is None and not self.errors:
             try:
                 services.moderation_action_check(
                     moderator=self.moderator,
                     target_user=data.get("target_user"),
-                    action_type=data.get("action_type"),
-                    reason=data.get("reason"),
+                    action_type=data.get("action_type", ""),
+                    reason=data.get("reason", ""),
                     duration_minutes=data.get("duration_minutes"),
                 )
             except ServiceError as error:
@@ -74,7 +74,7 @@ class ModerationActionAdmin(admin.ModelAdmin):
 
     def get_form(self, request, obj=None, change=False, **kwargs):
         form = super().get_form(request, obj, change=change, **kwargs)
-        form.moderator = request.user
+        form.moderator = request.user  # type: ignore[attr-defined]  # read by the form's clean()
         return form
 
     def save_model(self, request, obj, form, change):

@@ -6,10 +6,10 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from safety import policy, selectors, services
-from wya.api import page_of, paginated
+from wya.api import StrictSerializer, no_body, page_of, paginated
 
 
-class BlockInput(serializers.Serializer):
+class BlockInput(StrictSerializer):
     user_id = serializers.CharField(max_length=255)
 
 
@@ -47,6 +47,7 @@ class BlocksApi(APIView):
 class BlockDetailApi(APIView):
     @extend_schema(request=None, responses={204: None}, tags=["safety"])
     def delete(self, request, user_id: str):
+        no_body(request)
         services.block_delete(blocker=request.user, blocked_id=user_id)
         return Response(status=status.HTTP_204_NO_CONTENT)
 

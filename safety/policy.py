@@ -29,6 +29,7 @@ from django.db.models import (
 from django.utils import timezone
 
 from safety.models import ActionType, Block, ModerationAction
+from wya.errors import Forbidden, Invalid, NotFound
 
 TEEN = "teen"
 ADULT = "adult"
@@ -174,6 +175,18 @@ class Decision:
 
 
 ALLOW = Decision(True)
+
+
+def raise_for(decision: Decision) -> None:
+    """Turn a refused decision into the matching service error (404, 400 or 403 with its code);
+    an allowed one passes. Every path that asks the policy answers refusals through this."""
+    if decision:
+        return
+    if decision.code == "not_found":
+        raise NotFound(decision.detail, code="not_found")
+    if decision.code == "invalid":
+        raise Invalid(decision.detail, code="invalid")
+    raise Forbidden(decision.detail, code=decision.code or "forbidden")
 
 
 def can_send(sender) -> Decision:

@@ -1,8 +1,51 @@
-"""Reads about blocks."""
+"""Reads about people as the policy lets the caller see them, blocks and notices.
 
+``user_or_404`` and ``visible_user_or_404`` are the one way to turn a user id from a URL, a body
+or a socket frame into a user: anything that cannot be an id, an unknown id and (for the second)
+someone the policy hides are the same "No such user." 404.
+"""
+
+from django.contrib.auth import get_user_model
 from django.db.models import QuerySet
 
-from safety.models import Block
+from safety import policy
+from safety.models import Block, ModerationAction
+from wya.errors import NotFound
+
+USER_ID_MAX = 255
+
+
+def is_user_id(value) -> bool:
+    """Could this be a user id at all (text, ≤ 255, no NUL: PostgreSQL refuses NUL in text)."""
+    return isinstance(value, str) and 0 < len(value) <= USER_ID_MAX and "\x00" not in value
+
+
+def no_such_user() -> NotFound:
+    return NotFound("No such user.", code="not_found")
+
+
+def user_or_404(user_id):
+    """The user with this id, whoever they are (the caller's rule decides what follows)."""
+    if not is_user_id(user_id):
+        raise no_such_user()
+    user = get_user_model().objects.filter(pk=user_id).first()
+    if user is None:
+        raise no_such_user()
+    return user
+
+
+def visible_user_or_404(viewer, user_id, queryset: QuerySet | None = None):
+    """The user if ``viewer`` may see them (``policy.visible_users``) or is them; one query.
+    ``queryset`` may add ``select_related``."""
+    if not is_user_id(user_id):
+        raise no_such_user()
+    users = get_user_model().objects.all() if queryset is None else queryset
+    if user_id != viewer.pk:
+        users = policy.visible_users(viewer, users)
+    user = users.filter(pk=user_id).first()
+    if user is None:
+        raise no_such_user()
+    return user
 
 
 def blocks_of(*, user) -> QuerySet:
@@ -16,6 +59,4 @@ def blocks_of(*, user) -> QuerySet:
 
 def notices_of(*, user):
     """Moderation actions taken against ``user``, newest first (what /api/me/notices/ shows)."""
-    from safety.models import ModerationAction
-
     return ModerationAction.objects.filter(target_user_id=user.pk).order_by("-id")

@@ -2,11 +2,12 @@
 other both ways at once (``safety.policy``); open sockets of both hear ``block.changed`` after
 commit so they refresh their cached block sets immediately."""
 
-from django.contrib.auth import get_user_model
 from django.db import transaction
+from django.utils import timezone
 
 from safety import policy
-from safety.models import Block
+from safety.models import ActionType, Block, ModerationAction, ReportStatus
+from safety.selectors import is_user_id, no_such_user, user_or_404
 from wya.errors import Invalid, NotFound
 from wya.live import publish_on_commit, user_group
 
@@ -22,21 +23,16 @@ def block_create(*, blocker, blocked_id: str) -> tuple[Block, bool]:
     Allowed for anyone the blocker can currently see (``policy.can_block``); unknown or
     invisible people are "not found" and blocking oneself is invalid.
     """
-    if not isinstance(blocked_id, str) or not blocked_id or len(blocked_id) > 255:
-        raise NotFound("No such user.")
+    if not is_user_id(blocked_id):
+        raise no_such_user()
     if blocked_id == blocker.pk:
         raise Invalid("You cannot block yourself.", code="invalid")
     with transaction.atomic():
         existing = Block.objects.filter(blocker_id=blocker.pk, blocked_id=blocked_id).first()
         if existing is not None:
             return existing, False
-        target = get_user_model().objects.filter(pk=blocked_id).first()
-        if target is None:
-            raise NotFound("No such user.")
-        decision = policy.can_block(blocker, target)
-        if not decision:
-            error = Invalid if decision.code == "invalid" else NotFound
-            raise error(decision.detail, code=decision.code)
+        target = user_or_404(blocked_id)
+        policy.raise_for(policy.can_block(blocker, target))
         block, created = Block.objects.get_or_create(blocker_id=blocker.pk, blocked_id=target.pk)
         if created:
             _publish_block_changed(blocker.pk, target.pk)
@@ -80,8 +76,6 @@ def moderation_action_check(
     *, moderator, target_user, action_type: str, reason: str, duration_minutes: int | None
 ) -> None:
     """Raise ``Invalid`` with a clear message if this action may not be taken as given."""
-    from safety.models import ActionType
-
     if not getattr(moderator, "is_staff", False):
         raise Invalid("Only moderators can take moderation actions.", code="forbidden")
     if action_type not in ActionType.values:
@@ -110,10 +104,6 @@ def moderation_action_take(
     The target's open sockets get a ``notice`` frame after commit and ``GET /api/me/notices/``
     lists it. A report the action answers is marked resolved.
     """
-    from django.utils import timezone
-
-    from safety.models import ModerationAction, ReportStatus
-
     moderation_action_check(
         moderator=moderator,
         target_user=target_user,

@@ -170,17 +170,17 @@ def compare_table(table: str, spec: dict, state: TableState | None) -> list[str]
             f"{table}: primary key is {state.primary_key}, lock says {spec['primary_key']}"
         )
     for column, want in spec["foreign_keys"].items():
-        have = state.foreign_keys.get(column)
-        if have is None:
+        key = state.foreign_keys.get(column)
+        if key is None:
             diffs.append(f"{table}.{column}: foreign key to {want['references']} is missing")
             continue
-        if have["references"] != want["references"]:
+        if key["references"] != want["references"]:
             diffs.append(
-                f"{table}.{column}: references {have['references']}, lock says {want['references']}"
+                f"{table}.{column}: references {key['references']}, lock says {want['references']}"
             )
-        if have["on_delete"] != want["on_delete"]:
+        if key["on_delete"] != want["on_delete"]:
             diffs.append(
-                f"{table}.{column}: ON DELETE {have['on_delete']}, lock says ON DELETE {want['on_delete']}"
+                f"{table}.{column}: ON DELETE {key['on_delete']}, lock says ON DELETE {want['on_delete']}"
             )
     for want in spec["checks"]:
         shape = {"column": want["column"], "values": sorted(want["values"])}
@@ -191,11 +191,11 @@ def compare_table(table: str, spec: dict, state: TableState | None) -> list[str]
             )
     for kind in ("indexes", "project_indexes"):
         for name, columns in spec.get(kind, {}).items():
-            have = state.indexes.get(name)
-            if have is None:
+            index_columns = state.indexes.get(name)
+            if index_columns is None:
                 diffs.append(f"{table}: index {name} is missing")
-            elif have != columns:
-                diffs.append(f"{table}: index {name} is on {have}, lock says {columns}")
+            elif index_columns != columns:
+                diffs.append(f"{table}: index {name} is on {index_columns}, lock says {columns}")
     for columns in spec.get("unique", []):
         if columns not in state.unique:
             diffs.append(f"{table}: unique constraint on {columns} is missing")

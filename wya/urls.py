@@ -16,6 +16,7 @@ api_patterns = [
     path("", include("rooms.api_urls")),
     path("", include("discovery.api_urls")),
     path("", include("messaging.api_urls")),
+    path("", include("uploads.api_urls")),
 ]
 
 urlpatterns = [
