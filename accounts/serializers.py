@@ -1,6 +1,7 @@
 """Input and output shapes of the accounts API. Field rules come from ``accounts.validators``
 (the services check them again: one definition, every path)."""
 
+from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
 from accounts.models import Profile
@@ -11,6 +12,7 @@ from accounts.validators import (
     clean_display_name,
     validate_profile_image_url,
 )
+from messaging.serializers import PresenceOutput
 from safety import policy
 from wya.api import StrictSerializer
 from wya.validators import MEDIA_URL_MAX, MUSIC_URL_MAX, validate_color, validate_music_url
@@ -155,17 +157,13 @@ class MePatchInput(StrictSerializer):
         return value
 
 
-class PresenceOutput(serializers.Serializer):
-    status = serializers.CharField()
-    activity = serializers.CharField(allow_null=True)
-    room_id = serializers.IntegerField(allow_null=True)
-
-
 class PublicProfileOutput(ProfileFieldsOutput):
     """What others see: no email, no date of birth, no flags."""
 
     id = serializers.CharField()
     presence = serializers.SerializerMethodField()
 
+    @extend_schema_field(PresenceOutput(allow_null=True))
     def get_presence(self, user) -> dict | None:
-        return self.context.get("presence")
+        state = self.context.get("presence")
+        return None if state is None else PresenceOutput(state).data

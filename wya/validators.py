@@ -20,13 +20,13 @@ MESSAGE_MAX = 2000
 
 DEFAULT_THEME_COLOR = "#7A5AF8"
 DEFAULT_BACKGROUND_COLOR = "#1A1A1E"
-_COLOR = re.compile(r"^#[0-9A-Fa-f]{6}$")
+_COLOR = re.compile(r"#[0-9A-Fa-f]{6}")
 COLOR_MESSAGE = "Use a colour of the form #RRGGBB."
 
 
 def validate_color(value: str) -> None:
     """The one ``#RRGGBB`` rule: profile theme colours and room backgrounds."""
-    if not isinstance(value, str) or not _COLOR.match(value):
+    if not isinstance(value, str) or not _COLOR.fullmatch(value):
         raise ValidationError(COLOR_MESSAGE, code="color")
 
 
