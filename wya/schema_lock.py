@@ -148,6 +148,14 @@ def introspect(connection, table: str) -> TableState | None:
 def compare_table(table: str, spec: dict, state: TableState | None) -> list[str]:
     if state is None:
         return [f"{table}: table is missing"]
+    return [
+        *_compare_columns(table, spec, state),
+        *_compare_keys(table, spec, state),
+        *_compare_checks_and_indexes(table, spec, state),
+    ]
+
+
+def _compare_columns(table: str, spec: dict, state: TableState) -> list[str]:
     diffs: list[str] = []
     for name, want in spec["columns"].items():
         have = state.columns.get(name)
@@ -165,6 +173,11 @@ def compare_table(table: str, spec: dict, state: TableState | None) -> list[str]
     allowed = set(spec["columns"]) | set(spec.get("extra_columns", []))
     for name in sorted(set(state.columns) - allowed):
         diffs.append(f"{table}.{name}: column is not in the lock")
+    return diffs
+
+
+def _compare_keys(table: str, spec: dict, state: TableState) -> list[str]:
+    diffs: list[str] = []
     if state.primary_key != spec["primary_key"]:
         diffs.append(
             f"{table}: primary key is {state.primary_key}, lock says {spec['primary_key']}"
@@ -182,6 +195,11 @@ def compare_table(table: str, spec: dict, state: TableState | None) -> list[str]
             diffs.append(
                 f"{table}.{column}: ON DELETE {key['on_delete']}, lock says ON DELETE {want['on_delete']}"
             )
+    return diffs
+
+
+def _compare_checks_and_indexes(table: str, spec: dict, state: TableState) -> list[str]:
+    diffs: list[str] = []
     for want in spec["checks"]:
         shape = {"column": want["column"], "values": sorted(want["values"])}
         if shape not in state.checks:
