@@ -1,4 +1,4 @@
-.PHONY: run test lint
+.PHONY: run test lint typecheck
 # The README's two commands.
 run:
 	scripts/run.sh
@@ -6,3 +6,5 @@ test:
 	scripts/test.sh
 lint:
 	.venv/bin/ruff check . && .venv/bin/ruff format --check .
+typecheck:
+	.venv/bin/mypy

@@ -1,17 +1,16 @@
 from django import forms
 from django.contrib import admin, messages
 from django.contrib.auth.admin import UserAdmin as DjangoUserAdmin
-from django.core.exceptions import ValidationError
 from rest_framework.authtoken.models import TokenProxy
 
 from accounts import services
 from accounts.models import Profile, User
-from accounts.validators import clean_display_name, music_provider_for, validate_theme_color
 from wya.errors import ServiceError
 
 
 class ProfileAdminForm(forms.ModelForm):
-    """The profile rules of the API (accounts.validators) in the admin too."""
+    """The profile part of the user admin, checked and saved by the profile service (the rules
+    and the ``updated_at`` handling of the API and the pages)."""
 
     class Meta:
         model = Profile
@@ -25,29 +24,26 @@ class ProfileAdminForm(forms.ModelForm):
             "location",
         ]
 
-    def clean_display_name(self):
-        return clean_display_name(self.cleaned_data.get("display_name"))
-
-    def clean_theme_color(self):
-        value = self.cleaned_data.get("theme_color")
-        validate_theme_color(value)
-        return value.upper()
-
-    def clean_bio(self):
-        value = self.cleaned_data.get("bio") or None
-        if value and len(value) > 500:
-            raise ValidationError("Ensure the bio has at most 500 characters.")
-        return value
+    def _fields(self) -> dict:
+        return {
+            name: self.cleaned_data[name] for name in self.Meta.fields if name in self.cleaned_data
+        }
 
     def clean(self):
         data = super().clean()
-        url = data.get("profile_music_url") or None
+        user = self.instance.user if self.instance.user_id else None
         try:
-            self.instance.profile_music_provider = music_provider_for(url) if url else None
-        except ValidationError as error:
-            self.add_error("profile_music_url", error)
-        data["profile_music_url"] = url
+            services.profile_changes(user=user, **self._fields())
+        except ServiceError as error:
+            field, _, message = error.detail.partition(": ")
+            if field in self.fields:
+                self.add_error(field, message)
+            else:
+                self.add_error(None, error.detail)
         return data
+
+    def save(self, commit=True):
+        return services.profile_update(user=self.instance.user, **self._fields())
 
 
 class ProfileInline(admin.StackedInline):

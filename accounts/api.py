@@ -21,6 +21,7 @@ from accounts.serializers import (
     RegisterOutput,
     TokenOutput,
 )
+from wya.api import no_body
 
 
 def client_ip(request) -> str:
@@ -59,6 +60,7 @@ class LoginApi(APIView):
 class LogoutApi(APIView):
     @extend_schema(request=None, responses={204: None}, tags=["accounts"])
     def post(self, request):
+        no_body(request)
         token_key = getattr(request.auth, "key", None)
         if token_key is not None:
             services.user_logout(user=request.user, token_key=token_key)
@@ -95,8 +97,5 @@ class UserDetailApi(APIView):
     @extend_schema(responses={200: PublicProfileOutput}, tags=["accounts"])
     def get(self, request, user_id: str):
         user = selectors.user_public_get(viewer=request.user, user_id=user_id)
-        context = {
-            "presence": selectors.presence_of(viewer=request.user, user=user),
-            "presence_available": selectors.presence_available(),
-        }
+        context = {"presence": selectors.presence_of(viewer=request.user, user=user)}
         return Response(PublicProfileOutput(user, context=context).data)

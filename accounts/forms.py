@@ -5,6 +5,7 @@ from django.contrib.auth.forms import AuthenticationForm
 from django.core.exceptions import ValidationError
 
 from accounts import services
+from accounts.models import Profile
 from accounts.validators import BIO_MAX, DISPLAY_NAME_MAX, LOCATION_MAX
 from wya.errors import ServiceError
 
@@ -39,7 +40,7 @@ class ProfileForm(forms.Form):
     theme_color = forms.CharField(
         max_length=7,
         widget=forms.TextInput(attrs={"type": "color"}),
-        initial="#7A5AF8",
+        initial=Profile.DEFAULT_THEME_COLOR,
         label="Theme colour",
         help_text="Colours your profile page.",
     )

@@ -10,9 +10,10 @@ from django.db import models
 from django.utils import timezone
 
 from wya.db import TimestampField, new_uuid_str
+from wya.validators import DEFAULT_THEME_COLOR
 
 
-class UserManager(BaseUserManager):
+class UserManager(BaseUserManager["User"]):
     use_in_migrations = True
 
     def create_user(self, email: str, password: str | None = None, **extra):
@@ -54,7 +55,7 @@ class User(AbstractBaseUser, PermissionsMixin):
 
 
 class Profile(models.Model):
-    DEFAULT_THEME_COLOR = "#7A5AF8"
+    DEFAULT_THEME_COLOR = DEFAULT_THEME_COLOR
     MUSIC_PROVIDERS = [("spotify", "Spotify"), ("soundcloud", "SoundCloud")]
 
     user = models.OneToOneField(User, on_delete=models.CASCADE, related_name="profile")

@@ -5,8 +5,8 @@ viewer may not see is "not found", whether or not it exists.
 """
 
 from accounts.models import User
-from safety import policy
-from wya.errors import NotFound
+from messaging.selectors import presence_visible_to
+from safety.selectors import visible_user_or_404
 
 
 def user_me(*, user: User) -> User:
@@ -16,32 +16,9 @@ def user_me(*, user: User) -> User:
 
 def user_public_get(*, viewer: User, user_id) -> User:
     """A user ``viewer`` may see, with the profile loaded; ``NotFound`` otherwise."""
-    if not isinstance(user_id, str) or not user_id or len(user_id) > 255:
-        raise NotFound("No such user.")
-    if user_id == viewer.pk:
-        return user_me(user=viewer)
-    user = (
-        policy.visible_users(viewer, User.objects.select_related("profile"))
-        .filter(pk=user_id)
-        .first()
-    )
-    if user is None:
-        raise NotFound("No such user.")
-    return user
+    return visible_user_or_404(viewer, user_id, User.objects.select_related("profile"))
 
 
 def presence_of(*, viewer: User, user: User) -> dict | None:
     """The user's presence if ``viewer`` may see it (messaging decides), else ``None``."""
-    try:
-        from messaging.selectors import presence_visible_to
-    except ImportError:  # presence is not available: leave it out
-        return None
     return presence_visible_to(viewer, [user.pk]).get(user.pk)
-
-
-def presence_available() -> bool:
-    try:
-        from messaging.selectors import presence_visible_to  # noqa: F401
-    except ImportError:
-        return False
-    return True

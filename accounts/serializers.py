@@ -1,30 +1,31 @@
 """Input and output shapes of the accounts API. Field rules come from ``accounts.validators``
 (the services check them again: one definition, every path)."""
 
+from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
+from accounts.models import Profile
 from accounts.validators import (
     BIO_MAX,
     DISPLAY_NAME_MAX,
     LOCATION_MAX,
-    MEDIA_URL_MAX,
-    MUSIC_URL_MAX,
     clean_display_name,
-    validate_music_url,
     validate_profile_image_url,
-    validate_theme_color,
 )
+from messaging.serializers import PresenceOutput
 from safety import policy
+from wya.api import StrictSerializer
+from wya.validators import MEDIA_URL_MAX, MUSIC_URL_MAX, validate_color, validate_music_url
 
 
-class RegisterInput(serializers.Serializer):
+class RegisterInput(StrictSerializer):
     email = serializers.EmailField(max_length=255)
     password = serializers.CharField(max_length=128, trim_whitespace=False, write_only=True)
     date_of_birth = serializers.DateField()
     display_name = serializers.CharField(max_length=DISPLAY_NAME_MAX)
 
 
-class LoginInput(serializers.Serializer):
+class LoginInput(StrictSerializer):
     email = serializers.CharField(max_length=255)
     password = serializers.CharField(max_length=128, trim_whitespace=False, write_only=True)
 
@@ -33,7 +34,7 @@ class TokenOutput(serializers.Serializer):
     token = serializers.CharField()
 
 
-class PasswordInput(serializers.Serializer):
+class PasswordInput(StrictSerializer):
     password = serializers.CharField(max_length=128, trim_whitespace=False, write_only=True)
 
 
@@ -75,7 +76,7 @@ class ProfileFieldsOutput(serializers.Serializer):
         return _profile_value(user, "banner_url")
 
     def get_theme_color(self, user) -> str:
-        return _profile_value(user, "theme_color", "#7A5AF8")
+        return _profile_value(user, "theme_color", Profile.DEFAULT_THEME_COLOR)
 
     def get_profile_music_url(self, user) -> str | None:
         return _profile_value(user, "profile_music_url")
@@ -114,9 +115,9 @@ class RegisterOutput(serializers.Serializer):
     token = serializers.CharField()
 
 
-class MePatchInput(serializers.Serializer):
+class MePatchInput(StrictSerializer):
     """Editable profile fields. Anything else in the body (email, date_of_birth, staff flags,
-    id, email_verified, is_active) is read-only and ignored."""
+    id, email_verified, is_active, a typo) is refused with a 400 naming it."""
 
     display_name = serializers.CharField(max_length=DISPLAY_NAME_MAX, required=False)
     bio = serializers.CharField(
@@ -128,9 +129,7 @@ class MePatchInput(serializers.Serializer):
     banner_url = serializers.CharField(
         max_length=MEDIA_URL_MAX, required=False, allow_null=True, allow_blank=True
     )
-    theme_color = serializers.CharField(
-        max_length=7, required=False, validators=[validate_theme_color]
-    )
+    theme_color = serializers.CharField(max_length=7, required=False, validators=[validate_color])
     profile_music_url = serializers.CharField(
         max_length=MUSIC_URL_MAX, required=False, allow_null=True, allow_blank=True
     )
@@ -158,23 +157,13 @@ class MePatchInput(serializers.Serializer):
         return value
 
 
-class PresenceOutput(serializers.Serializer):
-    status = serializers.CharField()
-    activity = serializers.CharField(allow_null=True)
-    room_id = serializers.IntegerField(allow_null=True)
-
-
 class PublicProfileOutput(ProfileFieldsOutput):
     """What others see: no email, no date of birth, no flags."""
 
     id = serializers.CharField()
     presence = serializers.SerializerMethodField()
 
+    @extend_schema_field(PresenceOutput(allow_null=True))
     def get_presence(self, user) -> dict | None:
-        return self.context.get("presence")
-
-    def to_representation(self, instance):
-        data = super().to_representation(instance)
-        if not self.context.get("presence_available", True):
-            data.pop("presence", None)
-        return data
+        state = self.context.get("presence")
+        return None if state is None else PresenceOutput(state).data

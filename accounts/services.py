@@ -24,15 +24,18 @@ from accounts.validators import (
     BIO_MAX,
     LOCATION_MAX,
     clean_display_name,
-    music_provider_for,
     validate_profile_image_url,
-    validate_theme_color,
 )
+from geo.models import Location
+from messaging.models import Presence
+from rooms.services import rooms_leave_all
 from safety import moderation_log, policy
 from safety.models import ActionType
+from safety.services import blocks_delete_all
 from wya import ratelimit
 from wya.errors import Conflict, Forbidden, Invalid, RateLimited
 from wya.live import publish_on_commit, user_group
+from wya.validators import music_provider_for, validate_color
 
 INVALID_CREDENTIALS = "Unable to log in with the provided email and password."
 DELETED_DISPLAY_NAME = "Deleted user"
@@ -99,6 +102,26 @@ def user_register(
     """Create an account, its profile and its API token. Under 13: nothing is stored."""
     if ip is not None and not ratelimit.allow("register", ip):
         raise RateLimited("Too many sign-ups from this address. Try again later.")
+    email, display_name = _clean_registration(
+        email=email, password=password, date_of_birth=date_of_birth, display_name=display_name
+    )
+    with transaction.atomic():
+        if User.objects.filter(email=email).exists():
+            raise Conflict("An account with this email address already exists.", code="email_taken")
+        try:
+            with transaction.atomic():
+                user = User.objects.create_user(
+                    email=email, password=password, date_of_birth=date_of_birth
+                )
+        except IntegrityError:  # a parallel sign-up with the same address won
+            raise Conflict("An account with this email address already exists.", code="email_taken")
+        Profile.objects.create(user=user, display_name=display_name)
+        token = Token.objects.create(user=user)
+    return user, token
+
+
+def _clean_registration(*, email, password, date_of_birth, display_name) -> tuple[str, str]:
+    """The sign-up rules: ``(email, display_name)`` cleaned, or ``Invalid`` naming the field."""
     email = normalize_email(email)
     try:
         validate_email(email)
@@ -120,20 +143,7 @@ def user_register(
         validate_password(password, user=User(email=email, date_of_birth=date_of_birth))
     except ValidationError as error:
         raise Invalid(f"password: {_first_message(error)}", code="password_invalid")
-
-    with transaction.atomic():
-        if User.objects.filter(email=email).exists():
-            raise Conflict("An account with this email address already exists.", code="email_taken")
-        try:
-            with transaction.atomic():
-                user = User.objects.create_user(
-                    email=email, password=password, date_of_birth=date_of_birth
-                )
-        except IntegrityError:  # a parallel sign-up with the same address won
-            raise Conflict("An account with this email address already exists.", code="email_taken")
-        Profile.objects.create(user=user, display_name=display_name)
-        token = Token.objects.create(user=user)
-    return user, token
+    return email, display_name
 
 
 def user_login_check(*, email: str, password: str, ip: str | None = None) -> User:
@@ -153,12 +163,12 @@ def user_login_check(*, email: str, password: str, ip: str | None = None) -> Use
         raise _locked_error()
 
     user = User.objects.filter(email=email).first() if email else None
-    matches = _password_matches(user, password)
-    if matches and user.is_active:
-        cache.delete(_lockout_key(email))
-        User.objects.filter(pk=user.pk).update(last_login=timezone.now())
-        return user
-    if matches and not user.is_active:
+    matches = _password_matches(user, password)  # always hashes: same timing for unknown emails
+    if matches and user is not None:
+        if user.is_active:
+            cache.delete(_lockout_key(email))
+            User.objects.filter(pk=user.pk).update(last_login=timezone.now())
+            return user
         ban = policy.ban_in_force(user)
         if ban is not None:  # the right password: the person may know why they are kept out
             raise Forbidden(banned_message(ban), code="banned")
@@ -223,7 +233,7 @@ def _optional_text(value, *, field: str, max_length: int) -> str | None:
     return value
 
 
-def _image_url(value, *, field: str, user: User) -> str | None:
+def _image_url(value, *, field: str, user: User | None) -> str | None:
     if value is None or (isinstance(value, str) and not value.strip()):
         return None
     try:
@@ -233,9 +243,20 @@ def _image_url(value, *, field: str, user: User) -> str | None:
     return value
 
 
-def profile_update(
+def _music(value) -> dict:
+    url = value.strip() if isinstance(value, str) else None
+    if not url:
+        return {"profile_music_url": None, "profile_music_provider": None}
+    try:
+        provider = music_provider_for(url)
+    except ValidationError as error:
+        raise Invalid(f"profile_music_url: {_first_message(error)}", code="invalid_music_url")
+    return {"profile_music_url": url, "profile_music_provider": provider}
+
+
+def profile_changes(
     *,
-    user: User,
+    user: User | None,
     display_name=_UNSET,
     bio=_UNSET,
     avatar_url=_UNSET,
@@ -243,8 +264,9 @@ def profile_update(
     theme_color=_UNSET,
     profile_music_url=_UNSET,
     location=_UNSET,
-) -> Profile:
-    """Change some profile fields (the ones passed). ``updated_at`` moves only on a change."""
+) -> dict:
+    """The profile fields passed, checked and cleaned (``Invalid`` names the field); the one
+    definition of the profile rules that the API, the page and the admin all go through."""
     changes: dict = {}
     if display_name is not _UNSET:
         try:
@@ -257,7 +279,7 @@ def profile_update(
         changes["location"] = _optional_text(location, field="location", max_length=LOCATION_MAX)
     if theme_color is not _UNSET:
         try:
-            validate_theme_color(theme_color)
+            validate_color(theme_color)
         except ValidationError as error:
             raise Invalid(f"theme_color: {_first_message(error)}")
         changes["theme_color"] = theme_color.upper()
@@ -266,18 +288,14 @@ def profile_update(
     if banner_url is not _UNSET:
         changes["banner_url"] = _image_url(banner_url, field="banner_url", user=user)
     if profile_music_url is not _UNSET:
-        url = profile_music_url.strip() if isinstance(profile_music_url, str) else None
-        if url:
-            try:
-                provider = music_provider_for(url)
-            except ValidationError as error:
-                raise Invalid(
-                    f"profile_music_url: {_first_message(error)}", code="invalid_music_url"
-                )
-            changes["profile_music_url"], changes["profile_music_provider"] = url, provider
-        else:
-            changes["profile_music_url"] = changes["profile_music_provider"] = None
+        changes.update(_music(profile_music_url))
+    return changes
 
+
+def profile_update(*, user: User, **fields) -> Profile:
+    """Change some profile fields (the ones passed, as ``profile_changes`` takes them).
+    ``updated_at`` moves only on a change."""
+    changes = profile_changes(user=user, **fields)
     with transaction.atomic():
         profile = Profile.objects.select_for_update().filter(user=user).first()
         if profile is None:  # e.g. a superuser made by createsuperuser
@@ -320,8 +338,6 @@ def _check_staff_action(moderator, user) -> None:
 def account_set_active(*, user: User, is_active: bool) -> User:
     """Set ``is_active`` (a ban logs every client out at once). Low level: staff use
     ``account_ban`` / ``account_unban``, which check permissions and write the log."""
-    from messaging.models import Presence
-
     with transaction.atomic():
         User.objects.filter(pk=user.pk).update(is_active=is_active)
         user.is_active = is_active
@@ -391,47 +407,47 @@ def account_tombstone(*, user: User) -> User:
     leaves every room (owned rooms are handed over). Messages, reports and moderation history
     stay.
     """
-    from geo.models import Location
-    from messaging.models import Presence
-    from rooms.services import rooms_leave_all
-    from safety.services import blocks_delete_all
-
     with transaction.atomic():
         user = User.objects.select_for_update().get(pk=user.pk)
         # Leave rooms first, while the account still passes the rooms' access rules: owned
         # rooms are handed over like any owner leaving, and every room hears "left".
         rooms_leave_all(user=user)
-        user.email = f"deleted-{uuid.uuid4().hex}@deleted.invalid"
-        user.set_unusable_password()
-        user.is_active = False
-        user.is_staff = False
-        user.is_superuser = False
-        user.email_verified = False
-        user.last_login = None
-        user.date_of_birth = TOMBSTONE_DATE_OF_BIRTH
-        user.save()
-        user.groups.clear()
-        user.user_permissions.clear()
-        Profile.objects.update_or_create(
-            user=user,
-            defaults={
-                "display_name": DELETED_DISPLAY_NAME,
-                "bio": None,
-                "avatar_url": None,
-                "banner_url": None,
-                "theme_color": Profile.DEFAULT_THEME_COLOR,
-                "profile_music_url": None,
-                "profile_music_provider": None,
-                "location": None,
-                "updated_at": timezone.now(),
-            },
-        )
+        _anonymise(user)
         Location.objects.filter(user=user).delete()
         blocks_delete_all(user=user)
         Token.objects.filter(user=user).delete()
         Presence.objects.filter(user=user).delete()
         _close_all_sockets(user.pk, "deleted")
     return user
+
+
+def _anonymise(user: User) -> None:
+    """The account's own personal data replaced: unusable login, no flags, anonymous profile."""
+    user.email = f"deleted-{uuid.uuid4().hex}@deleted.invalid"
+    user.set_unusable_password()
+    user.is_active = False
+    user.is_staff = False
+    user.is_superuser = False
+    user.email_verified = False
+    user.last_login = None
+    user.date_of_birth = TOMBSTONE_DATE_OF_BIRTH
+    user.save()
+    user.groups.clear()
+    user.user_permissions.clear()
+    Profile.objects.update_or_create(
+        user=user,
+        defaults={
+            "display_name": DELETED_DISPLAY_NAME,
+            "bio": None,
+            "avatar_url": None,
+            "banner_url": None,
+            "theme_color": Profile.DEFAULT_THEME_COLOR,
+            "profile_music_provider": None,
+            "profile_music_url": None,
+            "location": None,
+            "updated_at": timezone.now(),
+        },
+    )
 
 
 def account_delete(*, user: User, password: str) -> User:

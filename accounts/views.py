@@ -12,11 +12,11 @@ from django.views.decorators.http import require_http_methods, require_POST
 
 from accounts import selectors, services
 from accounts.forms import DeleteAccountForm, ProfileForm, RegisterForm, client_ip
+from discovery.selectors import discover_rooms
 from geo import selectors as geo_selectors
-from messaging import media
-from rooms.discovery import discover_rooms
 from safety import selectors as safety_selectors
 from safety import services as safety_services
+from uploads import services as media
 from wya.errors import NotFound, ServiceError
 from wya.pages import add_service_error
 

@@ -1,4 +1,5 @@
-"""Thin REST views of the location feature: own location and people discovery."""
+"""Thin REST views of the location feature: the caller's own location (discovery is
+``discovery.api``)."""
 
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import extend_schema, extend_schema_field
@@ -7,6 +8,7 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from geo import selectors, services
+from wya.api import StrictSerializer, no_body
 from wya.errors import NotFound
 
 
@@ -28,7 +30,7 @@ class CoordinateField(serializers.Field):
         return float(value)
 
 
-class LocationInput(serializers.Serializer):
+class LocationInput(StrictSerializer):
     city = serializers.CharField(max_length=100)
     neighborhood = serializers.CharField(
         max_length=100, required=False, allow_null=True, allow_blank=True
@@ -48,66 +50,22 @@ class LocationOutput(serializers.Serializer):
 class MyLocationView(APIView):
     """PUT, GET, DELETE /api/me/location/ — only hashes and snapped cell centres come back."""
 
-    @extend_schema(request=LocationInput, responses=LocationOutput)
+    @extend_schema(tags=["geo"], request=LocationInput, responses=LocationOutput)
     def put(self, request):
         data = LocationInput(data=request.data)
         data.is_valid(raise_exception=True)
         location = services.location_set(user=request.user, **data.validated_data)
         return Response(LocationOutput(location).data)
 
-    @extend_schema(responses=LocationOutput)
+    @extend_schema(tags=["geo"], responses=LocationOutput)
     def get(self, request):
         location = selectors.location_of(request.user)
         if location is None:
             raise NotFound("You have not set a location.", code="location_not_set")
         return Response(LocationOutput(location).data)
 
-    @extend_schema(responses={204: None})
+    @extend_schema(tags=["geo"], responses={204: None})
     def delete(self, request):
+        no_body(request)
         services.location_delete(user=request.user)
         return Response(status=status.HTTP_204_NO_CONTENT)
-
-
-class DiscoveryParams(serializers.Serializer):
-    limit = serializers.IntegerField(
-        required=False,
-        min_value=1,
-        max_value=selectors.MAX_LIMIT,
-        default=selectors.DEFAULT_LIMIT,
-    )
-
-
-class DiscoveredPersonSerializer(serializers.Serializer):
-    id = serializers.CharField()
-    display_name = serializers.CharField()
-    avatar_url = serializers.CharField(allow_null=True)
-    theme_color = serializers.CharField()
-    location = serializers.CharField(allow_null=True)
-
-
-def tiered(item: type[serializers.Serializer], name: str) -> type[serializers.Serializer]:
-    """The response shape of every discovery endpoint: the same items in the three tiers."""
-    fields = {tier: item(many=True) for tier in selectors.TIERS}
-    return type(name, (serializers.Serializer,), fields)
-
-
-class TieredDiscoveryView(APIView):
-    """GET: the caller's candidates in tiers, no distances. Subclasses name the selector."""
-
-    @staticmethod
-    def discover(user, *, limit: int) -> dict:
-        raise NotImplementedError
-
-    def get(self, request):
-        params = DiscoveryParams(data=request.query_params)
-        params.is_valid(raise_exception=True)
-        return Response(self.discover(request.user, limit=params.validated_data["limit"]))
-
-
-@extend_schema(
-    parameters=[DiscoveryParams], responses=tiered(DiscoveredPersonSerializer, "DiscoveredPeople")
-)
-class DiscoverPeopleView(TieredDiscoveryView):
-    """GET /api/discover/people/ — visible people grouped in tiers, no distances."""
-
-    discover = staticmethod(selectors.discover_people)

@@ -4,5 +4,4 @@ from geo import api
 
 urlpatterns = [
     path("me/location/", api.MyLocationView.as_view(), name="me-location"),
-    path("discover/people/", api.DiscoverPeopleView.as_view(), name="discover-people"),
 ]

@@ -1,6 +1,6 @@
-"""Reads of the location feature: the caller's location, the three discovery tiers, and people
-discovery. Who may be discovered at all is decided by ``safety.policy``; this module only adds
-"where".
+"""Reads of the location feature: the caller's location and the three discovery tiers that
+``discovery.selectors`` sorts people and rooms into. Who may be discovered at all is decided by
+``safety.policy``; this module only adds "where".
 
 Tiers (each candidate lands in exactly one, the finest that matches):
 - ``neighborhood``: same neighbourhood hash (which is keyed by the city, so same city too);
@@ -14,15 +14,14 @@ import hashlib
 import hmac
 from collections.abc import Callable, Iterable
 from decimal import Decimal
+from typing import Any, cast
 
 from django.conf import settings
-from django.contrib.auth import get_user_model
 from django.db.models import Case, CharField, Q, Value, When
 from django.utils import timezone
 
 from geo import privacy
 from geo.models import Location
-from safety import policy
 from wya.errors import Conflict
 
 TIERS = ("neighborhood", "city", "nearby")
@@ -51,10 +50,15 @@ def prefixed(q: Q, prefix: str) -> Q:
     copy = Q()
     copy.connector, copy.negated = q.connector, q.negated
     copy.children = [
-        prefixed(child, prefix) if isinstance(child, Q) else (f"{prefix}{child[0]}", child[1])
+        prefixed(child, prefix) if isinstance(child, Q) else _prefixed_lookup(child, prefix)
         for child in q.children
     ]
     return copy
+
+
+def _prefixed_lookup(child, prefix: str) -> tuple[str, Any]:
+    lookup, value = cast(tuple[str, Any], child)  # a Q's leaves are (lookup, value) pairs
+    return f"{prefix}{lookup}", value
 
 
 def _lon_interval_q(low: float, high: float) -> Q:
@@ -137,32 +141,3 @@ def group_by_tier(
         ]
         for tier, items in grouped.items()
     }
-
-
-def _person(row: dict) -> dict:
-    return {
-        "id": row["id"],
-        "display_name": row["profile__display_name"],
-        "avatar_url": row["profile__avatar_url"],
-        "theme_color": row["profile__theme_color"],
-        "location": row["profile__location"],
-    }
-
-
-def discover_people(viewer, *, limit: int = DEFAULT_LIMIT) -> dict[str, list[dict]]:
-    """Discoverable people grouped by tier. Two queries whatever the number of candidates."""
-    location = require_location(viewer)
-    rows = (
-        policy.discoverable_users(viewer, get_user_model().objects.all())
-        .annotate(tier=tier_case(location, "geo_location__"))
-        .filter(tier__isnull=False)
-        .values(
-            "id",
-            "tier",
-            "profile__display_name",
-            "profile__avatar_url",
-            "profile__theme_color",
-            "profile__location",
-        )
-    )
-    return group_by_tier(rows, viewer_id=viewer.pk, limit=limit, shape=_person)

@@ -51,7 +51,7 @@ def location_set(
 
     values = {
         "city_hash": privacy.city_hash(city),
-        "neighborhood_hash": privacy.neighborhood_hash(city, neighborhood)
+        "neighborhood_hash": privacy.neighborhood_hash(city, neighborhood or "")
         if has_neighborhood
         else None,
         "latitude": snapped[0],

@@ -22,7 +22,10 @@ from channels.generic.websocket import AsyncWebsocketConsumer
 from django.conf import settings
 
 from messaging import frames, idempotency, services
+from rooms.selectors import room_ids_for_user
+from rooms.services import room_mark_read, room_message_send
 from safety import policy
+from safety.selectors import visible_user_or_404
 from wya import live
 from wya.errors import NotFound, ServiceError
 from wya.live import room_group, user_group
@@ -41,14 +44,10 @@ TYPING_START_INTERVAL = 2.0  # seconds: at most one "start" per target in this w
 
 # --- Sync helpers (run in the database thread) ------------------------------------------------
 def _room_ids(user) -> set[int]:
-    from rooms.selectors import room_ids_for_user  # ROOMS (contract 4)
-
     return set(room_ids_for_user(user))
 
 
 def _room_send(user, room_id, message, media_url) -> int:
-    from rooms.services import room_message_send  # ROOMS (contract 4)
-
     return room_message_send(user=user, room_id=room_id, message=message, media_url=media_url).id
 
 
@@ -57,8 +56,6 @@ def _dm_send(user, to, message, media_url) -> int:
 
 
 def _room_read(user, room_id) -> None:
-    from rooms.services import room_mark_read  # ROOMS' read marker
-
     room_mark_read(user=user, room_id=room_id)
 
 
@@ -67,10 +64,13 @@ def _socket_state(user) -> tuple[set[str], set[int]]:
 
 
 def _may_see(user, other_id) -> bool:
-    from django.contrib.auth import get_user_model
-
-    other = get_user_model().objects.filter(pk=other_id).first()
-    return other is not None and other.pk != user.pk and policy.can_see(user, other)
+    if other_id == user.pk:
+        return False
+    try:
+        visible_user_or_404(user, other_id)
+    except NotFound:
+        return False
+    return True
 
 
 class LiveConsumer(AsyncWebsocketConsumer):

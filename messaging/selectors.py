@@ -15,8 +15,9 @@ from django.utils import timezone
 from messaging.models import Presence, PresenceStatus, PrivateMessage
 from rooms.models import ChatRoomMember
 from safety import policy
+from safety.selectors import visible_user_or_404
 from wya.cursor import CursorPage, cursor_page
-from wya.errors import Invalid, NotFound
+from wya.errors import Invalid
 
 User = get_user_model()
 
@@ -73,12 +74,11 @@ def presence_visible_to(viewer, user_ids) -> dict[str, dict]:
     if not ids:
         return {}
     others = policy.visible_users(viewer).filter(related_user_ids_q(viewer)).values("pk")
-    users = (
+    users = list(
         User.objects.filter(pk__in=ids)
         .filter(Q(pk=viewer.pk) | Q(pk__in=others))
         .select_related("presence")
     )
-    users = list(users)
     if not users:
         return {}
     viewer_rooms = set(_room_ids_q(viewer.pk).values_list("room_id", flat=True))
@@ -121,12 +121,9 @@ def stale_presence_user_ids(*, now: dt.datetime | None = None) -> list[str]:
 # --- Direct messages ------------------------------------------------------------------------
 def dm_partner_for(viewer, user_id: str):
     """The other person of a conversation, or NotFound when the viewer may not see them."""
-    other = User.objects.filter(pk=str(user_id)).first()
-    if other is None or not policy.can_see(viewer, other):
-        raise NotFound("No such user.")
-    if other.pk == viewer.pk:
+    if user_id == viewer.pk:
         raise Invalid("A conversation is between two people.")
-    return other
+    return visible_user_or_404(viewer, user_id)
 
 
 def dm_conversation(viewer, other) -> QuerySet:

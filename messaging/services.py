@@ -5,86 +5,54 @@
   cache), ``presence_heartbeat``, ``presence_set`` and ``presence_expire_stale`` (the worker).
 """
 
+import datetime as dt
+
 from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.core.cache import cache
 from django.db import transaction
 from django.utils import timezone
+from rest_framework.fields import DateTimeField
 
 from messaging import selectors
 from messaging.models import Presence, PresenceStatus, PrivateMessage
 from rooms.models import ChatRoomMember
+from rooms.selectors import room_ids_for_user
 from safety import policy
+from safety.selectors import user_or_404
+from uploads.services import require_issued_media
 from wya import ratelimit
-from wya.errors import Forbidden, Invalid, NotFound, RateLimited
+from wya.errors import Invalid, NotFound, RateLimited
 from wya.live import publish_on_commit, user_group
+from wya.validators import clean_message
 
 User = get_user_model()
 
-MAX_MESSAGE_LENGTH = 2000
 ACTIVITIES = ("chatting", "browsing", "idle")
 SETTABLE_STATUSES = (PresenceStatus.ONLINE, PresenceStatus.AWAY)
 
 
-def raise_for(decision: policy.Decision) -> None:
-    """Turn a refused policy decision into the matching service error."""
-    if decision:
-        return
-    if decision.code == "not_found":
-        raise NotFound(decision.detail, code="not_found")
-    if decision.code == "invalid":
-        raise Invalid(decision.detail)
-    raise Forbidden(decision.detail, code=decision.code or "forbidden")
-
-
 # --- Direct messages ------------------------------------------------------------------------
 def dm_payload(message: PrivateMessage) -> dict:
+    """The one shape of a direct message: the ``dm.message`` frame and the REST output."""
     return {
         "id": message.id,
         "sender_id": message.sender_id,
         "recipient_id": message.recipient_id,
         "message": message.message,
         "media_url": message.media_url,
-        "created_at": message.created_at.isoformat(),
+        "created_at": DateTimeField().to_representation(message.created_at),
     }
-
-
-def _validate_text(message, media_url) -> tuple[str, str | None]:
-    if message is None:
-        message = ""
-    if not isinstance(message, str):
-        raise Invalid("message must be text.")
-    if media_url is not None and not isinstance(media_url, str):
-        raise Invalid("media_url must be a URL or null.")
-    media_url = media_url or None
-    if len(message) > MAX_MESSAGE_LENGTH:
-        raise Invalid(f"A message is at most {MAX_MESSAGE_LENGTH} characters.")
-    if not message.strip() and media_url is None:
-        raise Invalid("A message needs text or media.")
-    return message, media_url
-
-
-def _check_media(user, media_url: str | None) -> None:
-    if media_url is None:
-        return
-    try:
-        from messaging.media import media_url_issued_to  # GEO+MEDIA's module (contract 1)
-    except ImportError:  # fail closed until media exists
-        raise Invalid("media_url must be a file you uploaded to /api/media/.")
-    if not media_url_issued_to(media_url, user):
-        raise Invalid("media_url must be a file you uploaded to /api/media/.")
 
 
 def dm_send(*, sender, recipient_id: str, message: str, media_url=None) -> PrivateMessage:
     """Send a direct message; refused across segments/blocks (404), muted (403 ``muted``),
     restricted senders starting a new conversation (403 ``restricted``)."""
-    message, media_url = _validate_text(message, media_url)
-    recipient = User.objects.filter(pk=str(recipient_id)).first()
-    if recipient is None:
-        raise NotFound("No such user.")
+    message, media_url = clean_message(message, media_url)
+    recipient = user_or_404(recipient_id)
     has_conversation = selectors.has_written_to(recipient.pk, sender.pk)
-    raise_for(policy.can_message(sender, recipient, has_conversation=has_conversation))
-    _check_media(sender, media_url)
+    policy.raise_for(policy.can_message(sender, recipient, has_conversation=has_conversation))
+    require_issued_media(media_url, sender)
     if not ratelimit.allow("messages", sender.pk):
         raise RateLimited("You are sending messages too fast; wait a moment.")
     with transaction.atomic():
@@ -217,8 +185,6 @@ def presence_set(*, user, status, activity=None, room_id=None) -> Presence:
     if room_id is not None:
         if isinstance(room_id, bool) or not isinstance(room_id, int):
             raise Invalid("room_id must be a room id or null.")
-        from rooms.selectors import room_ids_for_user  # ROOMS (contract 4)
-
         if room_id not in set(room_ids_for_user(user)):
             raise NotFound("No such room.")
     return _save_presence(user, status=status, activity=activity, room_id=room_id)
@@ -228,7 +194,7 @@ def presence_expire_stale(*, now=None) -> list[str]:
     """One pass of the worker: rows whose heartbeat is older than the timeout become offline,
     and the people who may see them get an offline ``presence`` frame. Returns the user ids."""
     now = now or timezone.now()
-    cutoff = now - timezone.timedelta(seconds=settings.PRESENCE_TIMEOUT_SECONDS)
+    cutoff = now - dt.timedelta(seconds=settings.PRESENCE_TIMEOUT_SECONDS)
     expired = []
     for user_id in selectors.stale_presence_user_ids(now=now):
         with transaction.atomic():

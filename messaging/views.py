@@ -10,12 +10,13 @@ from django.views.decorators.http import require_POST
 
 from messaging import selectors, services
 from wya.errors import Invalid, NotFound, ServiceError
+from wya.validators import MESSAGE_MAX
 
 HISTORY_PAGE = 50
 
 
 class DirectMessageForm(forms.Form):
-    message = forms.CharField(max_length=services.MAX_MESSAGE_LENGTH, strip=False)
+    message = forms.CharField(max_length=MESSAGE_MAX, strip=False)
 
 
 def _partner_or_404(viewer, user_id):

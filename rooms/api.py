@@ -6,25 +6,27 @@ from rest_framework import status
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
+from messaging.selectors import presence_visible_to
 from rooms import selectors, services
 from rooms.serializers import (
     AddMemberInput,
     HistoryPage,
     LeaveOutput,
-    MemberEventSerializer,
-    MemberSerializer,
+    MemberEventOutput,
+    MemberOutput,
     MembersPage,
     MessageInput,
-    MyRoomSerializer,
+    ModerationReasonInput,
+    MyRoomOutput,
     MyRoomsPage,
     ReadOutput,
     RoleInput,
-    RoomDetailSerializer,
+    RoomDetailOutput,
     RoomInput,
-    RoomMessageSerializer,
+    RoomMessageOutput,
     RoomUpdateInput,
 )
-from wya.api import Pagination
+from wya.api import no_body, paginated
 from wya.cursor import parse_cursor
 
 
@@ -36,17 +38,15 @@ def _parse(serializer_class, data, **kwargs) -> dict:
 
 def _room_detail(user, room) -> dict:
     """The room as its detail view shows it to ``user``."""
-    return RoomDetailSerializer(selectors.room_for_display(user, room)).data
+    return RoomDetailOutput(selectors.room_for_display(user, room)).data
 
 
 class RoomListCreateView(APIView):
     @extend_schema(responses={200: MyRoomsPage}, operation_id="rooms_list", tags=["rooms"])
     def get(self, request):
-        paginator = Pagination()
-        page = paginator.paginate_queryset(selectors.my_rooms(request.user), request, view=self)
-        return paginator.get_paginated_response(MyRoomSerializer(page, many=True).data)
+        return paginated(request, self, selectors.my_rooms(request.user), MyRoomOutput)
 
-    @extend_schema(request=RoomInput, responses={201: RoomDetailSerializer}, tags=["rooms"])
+    @extend_schema(request=RoomInput, responses={201: RoomDetailOutput}, tags=["rooms"])
     def post(self, request):
         data = _parse(RoomInput, request.data)
         room = services.room_create(user=request.user, **data)
@@ -54,14 +54,14 @@ class RoomListCreateView(APIView):
 
 
 class RoomDetailView(APIView):
-    @extend_schema(responses={200: RoomDetailSerializer}, tags=["rooms"])
+    @extend_schema(responses={200: RoomDetailOutput}, tags=["rooms"])
     def get(self, request, room_id: int):
         access = selectors.room_access(request.user, selectors.clean_room_id(room_id))
         if access.is_banned:
             access.require_member()  # 403 banned: they know the room, they may not read it
         return Response(_room_detail(request.user, access.room))
 
-    @extend_schema(request=RoomUpdateInput, responses={200: RoomDetailSerializer}, tags=["rooms"])
+    @extend_schema(request=RoomUpdateInput, responses={200: RoomDetailOutput}, tags=["rooms"])
     def patch(self, request, room_id: int):
         data = _parse(RoomUpdateInput, request.data, partial=True)
         room = services.room_update(user=request.user, room_id=room_id, **data)
@@ -69,6 +69,7 @@ class RoomDetailView(APIView):
 
     @extend_schema(responses={204: None}, tags=["rooms"])
     def delete(self, request, room_id: int):
+        no_body(request)
         services.room_delete(user=request.user, room_id=room_id)
         return Response(status=status.HTTP_204_NO_CONTENT)
 
@@ -76,10 +77,11 @@ class RoomDetailView(APIView):
 class RoomJoinView(APIView):
     @extend_schema(
         request=None,
-        responses={200: RoomDetailSerializer, 201: RoomDetailSerializer},
+        responses={200: RoomDetailOutput, 201: RoomDetailOutput},
         tags=["rooms"],
     )
     def post(self, request, room_id: int):
+        no_body(request)
         membership, created = services.room_join(user=request.user, room_id=room_id)
         return Response(
             _room_detail(request.user, membership.room),
@@ -90,6 +92,7 @@ class RoomJoinView(APIView):
 class RoomLeaveView(APIView):
     @extend_schema(request=None, responses={200: LeaveOutput}, tags=["rooms"])
     def post(self, request, room_id: int):
+        no_body(request)
         room = services.room_leave(user=request.user, room_id=room_id)
         return Response(
             {
@@ -105,48 +108,47 @@ class RoomMembersView(APIView):
     def get(self, request, room_id: int):
         access = selectors.room_access(request.user, selectors.clean_room_id(room_id))
         access.require_member()
-        paginator = Pagination()
-        page = paginator.paginate_queryset(
-            selectors.room_members(request.user, access), request, view=self
-        )
-        presence = selectors.presence_for(request.user, [m.user_id for m in page])
-        data = MemberSerializer(page, many=True, context={"presence": presence}).data
-        return paginator.get_paginated_response(data)
+        members = selectors.room_members(request.user, access)
 
-    @extend_schema(request=AddMemberInput, responses={201: MemberSerializer}, tags=["rooms"])
+        def presence(page) -> dict:
+            return {"presence": presence_visible_to(request.user, [m.user_id for m in page])}
+
+        return paginated(request, self, members, MemberOutput, context=presence)
+
+    @extend_schema(request=AddMemberInput, responses={201: MemberOutput}, tags=["rooms"])
     def post(self, request, room_id: int):
         data = _parse(AddMemberInput, request.data)
         membership = services.room_member_add(
             actor=request.user, room_id=room_id, user_id=data["user_id"]
         )
-        return Response(MemberSerializer(membership).data, status=status.HTTP_201_CREATED)
+        return Response(MemberOutput(membership).data, status=status.HTTP_201_CREATED)
 
 
 class MemberRoleView(APIView):
-    @extend_schema(request=RoleInput, responses={200: MemberSerializer}, tags=["rooms"])
+    @extend_schema(request=RoleInput, responses={200: MemberOutput}, tags=["rooms"])
     def patch(self, request, room_id: int, user_id: str):
         data = _parse(RoleInput, request.data)
         membership = services.room_member_set_role(
             actor=request.user, room_id=room_id, user_id=user_id, role=data["role"]
         )
-        return Response(MemberSerializer(membership).data)
+        return Response(MemberOutput(membership).data)
 
 
 def _event(room_id: int, user_id: str, event: str, role=None) -> dict:
-    return MemberEventSerializer(
+    return MemberEventOutput(
         {"room_id": room_id, "user_id": user_id, "event": event, "role": role}
     ).data
 
 
-def _reason(request):
-    """An optional ``reason`` in the body of a kick or ban (the person is shown it)."""
-    data = request.data if isinstance(request.data, dict) else {}
-    reason = data.get("reason")
-    return reason if isinstance(reason, str) else None
+def _reason(request) -> str | None:
+    """The optional ``reason`` of a kick or ban (an empty body is fine; unknown fields are not)."""
+    return _parse(ModerationReasonInput, request.data or {}).get("reason")
 
 
 class MemberKickView(APIView):
-    @extend_schema(request=None, responses={200: MemberEventSerializer}, tags=["rooms"])
+    @extend_schema(
+        request=ModerationReasonInput, responses={200: MemberEventOutput}, tags=["rooms"]
+    )
     def post(self, request, room_id: int, user_id: str):
         services.room_member_kick(
             actor=request.user, room_id=room_id, user_id=user_id, reason=_reason(request)
@@ -155,7 +157,9 @@ class MemberKickView(APIView):
 
 
 class MemberBanView(APIView):
-    @extend_schema(request=None, responses={200: MemberEventSerializer}, tags=["rooms"])
+    @extend_schema(
+        request=ModerationReasonInput, responses={200: MemberEventOutput}, tags=["rooms"]
+    )
     def post(self, request, room_id: int, user_id: str):
         services.room_member_ban(
             actor=request.user, room_id=room_id, user_id=user_id, reason=_reason(request)
@@ -164,8 +168,9 @@ class MemberBanView(APIView):
 
 
 class MemberUnbanView(APIView):
-    @extend_schema(request=None, responses={200: MemberEventSerializer}, tags=["rooms"])
+    @extend_schema(request=None, responses={200: MemberEventOutput}, tags=["rooms"])
     def post(self, request, room_id: int, user_id: str):
+        no_body(request)
         services.room_member_unban(actor=request.user, room_id=room_id, user_id=user_id)
         return Response(_event(room_id, user_id, "unbanned"))
 
@@ -187,12 +192,12 @@ class RoomMessagesView(APIView):
         page = selectors.room_history(request.user, access.room.pk, **cursor)
         return Response(
             {
-                "results": RoomMessageSerializer(page.items, many=True).data,
+                "results": RoomMessageOutput(page.items, many=True).data,
                 "has_more": page.has_more,
             }
         )
 
-    @extend_schema(request=MessageInput, responses={201: RoomMessageSerializer}, tags=["rooms"])
+    @extend_schema(request=MessageInput, responses={201: RoomMessageOutput}, tags=["rooms"])
     def post(self, request, room_id: int):
         data = _parse(MessageInput, request.data)
         message = services.room_message_send(
@@ -201,11 +206,12 @@ class RoomMessagesView(APIView):
             message=data.get("message", ""),
             media_url=data.get("media_url"),
         )
-        return Response(services.room_message_payload(message), status=status.HTTP_201_CREATED)
+        return Response(RoomMessageOutput(message).data, status=status.HTTP_201_CREATED)
 
 
 class RoomReadView(APIView):
     @extend_schema(request=None, responses={200: ReadOutput}, tags=["rooms"])
     def post(self, request, room_id: int):
+        no_body(request)
         membership = services.room_mark_read(user=request.user, room_id=room_id)
         return Response({"room_id": membership.room_id, "last_seen_at": membership.last_seen_at})

@@ -5,6 +5,10 @@ from django.db import models
 from django.utils import timezone
 
 from wya.db import TimestampField
+from wya.validators import DEFAULT_BACKGROUND_COLOR
+
+ROOM_NAME_MAX = 100
+DESCRIPTION_MAX = 2000
 
 
 class Role(models.TextChoices):
@@ -15,9 +19,9 @@ class Role(models.TextChoices):
 
 
 class ChatRoom(models.Model):
-    DEFAULT_BACKGROUND_COLOR = "#1A1A1E"
+    DEFAULT_BACKGROUND_COLOR = DEFAULT_BACKGROUND_COLOR
 
-    room_name = models.CharField(max_length=100)
+    room_name = models.CharField(max_length=ROOM_NAME_MAX)
     description = models.TextField(null=True, blank=True)
     owner = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="owned_rooms"

@@ -8,6 +8,7 @@ top: membership rows, roles and bans. Every list here costs a constant number of
 import datetime as dt
 from dataclasses import dataclass
 
+from django.conf import settings
 from django.db.models import (
     Case,
     Count,
@@ -20,7 +21,8 @@ from django.db.models import (
     Value,
     When,
 )
-from django.db.models.functions import Coalesce
+from django.db.models.functions import Coalesce, Least
+from rest_framework.fields import DateTimeField
 
 from rooms.models import ChatRoom, ChatRoomMember, ChatRoomMessage, Role
 from safety import policy
@@ -69,13 +71,13 @@ class RoomAccess:
 
     @property
     def role(self) -> str | None:
-        return self.membership.role if self.is_member else None
+        return self.membership.role if self.membership and self.is_member else None
 
     def require_member(self) -> ChatRoomMember:
         """The caller's non-banned membership, or 403 (banned / not a member)."""
         if self.is_banned:
             raise Forbidden("You are banned from this room.", code="banned")
-        if not self.is_member:
+        if self.membership is None or not self.is_member:
             raise Forbidden("You are not a member of this room.", code="not_member")
         return self.membership
 
@@ -126,16 +128,8 @@ def member_room_access(user, room_id) -> RoomAccess:
     return RoomAccess(room=membership.room, membership=membership)
 
 
-def can_read_room(user, room_id) -> bool:
-    """May ``user`` read the room's history and receive its live events (contract 4)."""
-    try:
-        return room_access(user, clean_room_id(room_id)).is_member
-    except NotFound:
-        return False
-
-
 def room_ids_for_user(user) -> list[int]:
-    """Rooms of the user's segment where the user is a non-banned member (contract 4)."""
+    """Rooms of the user's segment where the user is a non-banned member (the socket's rooms)."""
     return list(
         ChatRoomMember.objects.filter(user_id=user.pk, is_banned=False)
         .filter(policy.room_segment_q(user, prefix="room__"))
@@ -144,13 +138,14 @@ def room_ids_for_user(user) -> list[int]:
     )
 
 
-def room_member_ids(room_id) -> list[str]:
-    """User ids of the room's non-banned members (contract 4)."""
-    return list(
-        ChatRoomMember.objects.filter(room_id=room_id, is_banned=False)
-        .order_by("joined_at", "id")
-        .values_list("user_id", flat=True)
-    )
+def room_capacity(room) -> int:
+    """How many non-banned members the room takes: its own limit within the Alpha cap."""
+    return min(room.max_participants, settings.ALPHA_MAX_ROOM_MEMBERS)
+
+
+def capacity_expression() -> Least:
+    """``room_capacity`` as a database expression over ``chat_rooms`` (for lists of rooms)."""
+    return Least("max_participants", Value(settings.ALPHA_MAX_ROOM_MEMBERS))
 
 
 def member_count(room_id) -> int:
@@ -159,9 +154,10 @@ def member_count(room_id) -> int:
 
 def room_for_display(user, room: ChatRoom) -> ChatRoom:
     """The room with ``member_count`` and the caller's ``my_role`` (None unless a member)."""
-    room.member_count = member_count(room.pk)
+    # Display-only attributes (not columns) that RoomDetailOutput reads.
+    room.member_count = member_count(room.pk)  # type: ignore[attr-defined]
     membership = ChatRoomMember.objects.filter(room_id=room.pk, user_id=user.pk).first()
-    room.my_role = membership.role if membership and not membership.is_banned else None
+    room.my_role = membership.role if membership and not membership.is_banned else None  # type: ignore[attr-defined]
     return room
 
 
@@ -240,14 +236,19 @@ def room_members(viewer, access: RoomAccess) -> QuerySet:
     return rows
 
 
-def presence_for(viewer, user_ids) -> dict[str, dict]:
-    """Presence of the users the viewer may see (LIVE's ``presence_visible_to``)."""
-    from messaging.selectors import presence_visible_to
-
-    return presence_visible_to(viewer, user_ids)
-
-
 # --- History --------------------------------------------------------------------------------
+def room_message_payload(message: ChatRoomMessage) -> dict:
+    """The one shape of a room message: the ``room.message`` frame and the REST output."""
+    return {
+        "id": message.id,
+        "room_id": message.room_id,
+        "user_id": message.user_id,
+        "message": message.message,
+        "media_url": message.media_url,
+        "created_at": DateTimeField().to_representation(message.created_at),
+    }
+
+
 def room_history(viewer, room_id: int, *, before=None, after=None, limit: int = 50) -> CursorPage:
     """A page of the room's messages in ascending id order, minus blocked authors. One query."""
     messages = (

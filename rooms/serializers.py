@@ -4,33 +4,16 @@ Input serializers only check shapes (types, lengths, formats); rules live in the
 Unknown fields are refused with a 400 so that a typo never silently does nothing.
 """
 
-from collections.abc import Mapping
-
 from django.conf import settings
+from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
-from rooms.models import ChatRoom, Role
-
-ROOM_NAME_MAX = 100
-DESCRIPTION_MAX = 2000
-MUSIC_URL_MAX = 500
-USER_ID_MAX = 255
-
-
-class StrictSerializer(serializers.Serializer):
-    """A serializer that refuses bodies that are not objects and fields it does not know."""
-
-    def to_internal_value(self, data):
-        if not isinstance(data, Mapping):
-            raise serializers.ValidationError(
-                {"non_field_errors": ["Expected a JSON object."]}, code="invalid"
-            )
-        unknown = sorted(str(key) for key in data if key not in self.fields)
-        if unknown:
-            raise serializers.ValidationError(
-                {key: ["Unknown field."] for key in unknown}, code="invalid"
-            )
-        return super().to_internal_value(data)
+from messaging.serializers import PresenceOutput
+from rooms.models import DESCRIPTION_MAX, ROOM_NAME_MAX, ChatRoom, Role
+from rooms.selectors import room_capacity, room_message_payload
+from safety.selectors import USER_ID_MAX
+from wya.api import StrictSerializer, page_of
+from wya.validators import MUSIC_URL_MAX, validate_color
 
 
 # --- Input ----------------------------------------------------------------------------------
@@ -40,11 +23,8 @@ class RoomInput(StrictSerializer):
         max_length=DESCRIPTION_MAX, required=False, allow_blank=True, allow_null=True
     )
     is_public = serializers.BooleanField(required=False, default=True)
-    background_color = serializers.RegexField(
-        r"^#[0-9A-Fa-f]{6}$",
-        required=False,
-        default=ChatRoom.DEFAULT_BACKGROUND_COLOR,
-        error_messages={"invalid": "Use a colour of the form #RRGGBB."},
+    background_color = serializers.CharField(
+        required=False, default=ChatRoom.DEFAULT_BACKGROUND_COLOR, validators=[validate_color]
     )
     music_url = serializers.CharField(
         max_length=MUSIC_URL_MAX, required=False, allow_blank=True, allow_null=True
@@ -59,15 +39,17 @@ class RoomUpdateInput(RoomInput):
 
     room_name = serializers.CharField(max_length=ROOM_NAME_MAX, required=False)
     is_public = serializers.BooleanField(required=False)
-    background_color = serializers.RegexField(
-        r"^#[0-9A-Fa-f]{6}$",
-        required=False,
-        error_messages={"invalid": "Use a colour of the form #RRGGBB."},
-    )
+    background_color = serializers.CharField(required=False, validators=[validate_color])
 
 
 class AddMemberInput(StrictSerializer):
     user_id = serializers.CharField(max_length=USER_ID_MAX)
+
+
+class ModerationReasonInput(StrictSerializer):
+    """The optional body of a kick or ban: a reason the person is shown (else a default)."""
+
+    reason = serializers.CharField(max_length=500, required=False, allow_blank=True)
 
 
 class RoleInput(StrictSerializer):
@@ -88,8 +70,8 @@ class MessageInput(StrictSerializer):
 
 
 # --- Output ---------------------------------------------------------------------------------
-class RoomMessageSerializer(serializers.Serializer):
-    """Exactly the fields of the ``room.message`` frame's ``message``."""
+class RoomMessageOutput(serializers.Serializer):
+    """The ``room.message`` frame's ``message`` (``rooms.selectors.room_message_payload``)."""
 
     id = serializers.IntegerField()
     room_id = serializers.IntegerField()
@@ -98,8 +80,11 @@ class RoomMessageSerializer(serializers.Serializer):
     media_url = serializers.CharField(allow_null=True)
     created_at = serializers.DateTimeField()
 
+    def to_representation(self, instance):
+        return room_message_payload(instance)
 
-class RoomSerializer(serializers.Serializer):
+
+class RoomOutput(serializers.Serializer):
     id = serializers.IntegerField()
     room_name = serializers.CharField()
     description = serializers.CharField(allow_null=True)
@@ -118,15 +103,11 @@ class RoomSerializer(serializers.Serializer):
         return room_capacity(room)
 
 
-def room_capacity(room) -> int:
-    return min(room.max_participants, settings.ALPHA_MAX_ROOM_MEMBERS)
-
-
-class RoomDetailSerializer(RoomSerializer):
+class RoomDetailOutput(RoomOutput):
     my_role = serializers.CharField(allow_null=True)
 
 
-class MyRoomSerializer(RoomSerializer):
+class MyRoomOutput(RoomOutput):
     """One row of ``GET /api/rooms/``: the room, my role and my unread count."""
 
     role = serializers.CharField()
@@ -137,7 +118,7 @@ class MyRoomSerializer(RoomSerializer):
     def to_representation(self, membership):
         room = membership.room
         room.member_count = membership.member_count
-        data = RoomSerializer(room).data
+        data = RoomOutput(room).data
         data.update(
             role=membership.role,
             unread_count=membership.unread_count,
@@ -149,13 +130,7 @@ class MyRoomSerializer(RoomSerializer):
         return data
 
 
-class PresenceSerializer(serializers.Serializer):
-    status = serializers.CharField()
-    activity = serializers.CharField(allow_null=True)
-    room_id = serializers.IntegerField(allow_null=True)
-
-
-class MemberSerializer(serializers.Serializer):
+class MemberOutput(serializers.Serializer):
     user_id = serializers.CharField()
     display_name = serializers.SerializerMethodField()
     avatar_url = serializers.SerializerMethodField()
@@ -175,14 +150,13 @@ class MemberSerializer(serializers.Serializer):
         profile = self._profile(membership)
         return profile.avatar_url if profile else None
 
+    @extend_schema_field(PresenceOutput(allow_null=True))
     def get_presence(self, membership) -> dict | None:
         state = self.context.get("presence", {}).get(membership.user_id)
-        if state is None:
-            return None
-        return PresenceSerializer(state).data
+        return None if state is None else PresenceOutput(state).data
 
 
-class MemberEventSerializer(serializers.Serializer):
+class MemberEventOutput(serializers.Serializer):
     room_id = serializers.IntegerField()
     user_id = serializers.CharField()
     event = serializers.CharField()
@@ -190,22 +164,12 @@ class MemberEventSerializer(serializers.Serializer):
 
 
 # --- Output shapes that exist for the OpenAPI schema ----------------------------------------
-class _Page(serializers.Serializer):
-    count = serializers.IntegerField()
-    next = serializers.URLField(allow_null=True)
-    previous = serializers.URLField(allow_null=True)
-
-
-class MyRoomsPage(_Page):
-    results = MyRoomSerializer(many=True)
-
-
-class MembersPage(_Page):
-    results = MemberSerializer(many=True)
+MyRoomsPage = page_of(MyRoomOutput, "MyRoomsPage")
+MembersPage = page_of(MemberOutput, "MembersPage")
 
 
 class HistoryPage(serializers.Serializer):
-    results = RoomMessageSerializer(many=True)
+    results = RoomMessageOutput(many=True)
     has_more = serializers.BooleanField()
 
 

@@ -14,7 +14,14 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import timezone
 
-from rooms.models import ChatRoom, ChatRoomMember, ChatRoomMessage, Role
+from rooms.models import (
+    DESCRIPTION_MAX,
+    ROOM_NAME_MAX,
+    ChatRoom,
+    ChatRoomMember,
+    ChatRoomMessage,
+    Role,
+)
 from rooms.selectors import (
     RoomAccess,
     clean_room_id,
@@ -23,23 +30,19 @@ from rooms.selectors import (
     member_count,
     member_room_access,
     room_access,
-    rooms_with_crossed_owner,
-)
-from rooms.serializers import (
-    DESCRIPTION_MAX,
-    ROOM_NAME_MAX,
-    RoomMessageSerializer,
     room_capacity,
+    room_message_payload,
+    rooms_with_crossed_owner,
 )
 from safety import moderation_log, policy
 from safety.models import ActionType
-from safety.selectors import room_has_open_reports
+from safety.selectors import is_user_id, room_has_open_reports, user_or_404
+from uploads.services import require_issued_media
 from wya import ratelimit
 from wya.errors import Conflict, Forbidden, Invalid, NotFound, RateLimited
 from wya.live import publish_on_commit, room_group, user_group
+from wya.validators import clean_message, music_provider_for, validate_color
 
-MESSAGE_MAX = 2000
-MEDIA_URL_MAX = 1000
 _UNSET = object()
 
 
@@ -48,22 +51,8 @@ def _access(user, room_id, *, for_update: bool = False) -> RoomAccess:
     return room_access(user, clean_room_id(room_id), for_update=for_update)
 
 
-def _is_user_id(value) -> bool:
-    """Could this be a user id at all (text, ≤ 255, no NUL: PostgreSQL refuses NUL in text)."""
-    return isinstance(value, str) and 0 < len(value) <= 255 and "\x00" not in value
-
-
-def _user_or_404(user_id):
-    if not _is_user_id(user_id):
-        raise NotFound("No such user.", code="not_found")
-    user = get_user_model().objects.filter(pk=user_id).first()
-    if user is None:
-        raise NotFound("No such user.", code="not_found")
-    return user
-
-
 def _membership_of(room: ChatRoom, user_id: str) -> ChatRoomMember | None:
-    if not _is_user_id(user_id):
+    if not is_user_id(user_id):
         return None
     return ChatRoomMember.objects.filter(room_id=room.pk, user_id=user_id).first()
 
@@ -91,8 +80,6 @@ def _clean_music(url) -> tuple[str | None, str | None]:
     """``(music_url, music_provider)``; empty clears the music."""
     if url is None or url == "":
         return None, None
-    from accounts.validators import music_provider_for
-
     try:
         return url, music_provider_for(url)
     except ValidationError as error:
@@ -107,22 +94,11 @@ def _clean_max_participants(value) -> int:
 
 
 def _clean_background_color(value) -> str:
-    from accounts.validators import validate_theme_color  # the one #RRGGBB rule
-
     try:
-        validate_theme_color(value)
+        validate_color(value)
     except ValidationError as error:
         raise Invalid(f"background_color: {' '.join(error.messages)}", code="invalid")
     return value
-
-
-def _media_issued_to(url: str, user) -> bool:
-    """GEO+MEDIA's contract 1; without the media module nothing is accepted (fail closed)."""
-    try:
-        from messaging.media import media_url_issued_to
-    except ImportError:
-        return False
-    return bool(media_url_issued_to(url, user))
 
 
 def member_event(room_id: int, user_id: str, event: str, role: str | None) -> dict:
@@ -164,9 +140,7 @@ def room_create(
     max_participants=None,
 ) -> ChatRoom:
     """Create a room; the creator becomes its owner (an ``OWNR`` membership row)."""
-    decision = policy.may_create_or_join_public(user)
-    if not decision:
-        raise Forbidden(decision.detail, code=decision.code)
+    policy.raise_for(policy.may_create_or_join_public(user))
     music_url, music_provider = _clean_music(music_url)
     now = timezone.now()
     room = ChatRoom.objects.create(
@@ -248,13 +222,9 @@ def room_join(*, user, room_id) -> tuple[ChatRoomMember, bool]:
     access = _access(user, room_id, for_update=True)
     if access.is_banned:
         raise Forbidden("You are banned from this room.", code="banned")
-    if access.is_member:
+    if access.membership is not None and access.is_member:
         return access.membership, False
-    decision = policy.may_join_room(user, access.room)
-    if not decision:
-        if decision.code == "not_found":
-            raise NotFound("No such room.", code="not_found")
-        raise Forbidden(decision.detail, code=decision.code)
+    policy.raise_for(policy.may_join_room(user, access.room))
     _ensure_capacity(access.room)
     membership = ChatRoomMember.objects.create(
         room=access.room, user=user, role=Role.USER, joined_at=timezone.now()
@@ -349,10 +319,8 @@ def room_member_add(*, actor, room_id, user_id) -> ChatRoomMember:
     """An owner or moderator adds someone they may see, of the room's segment (any room)."""
     access = _access(actor, room_id, for_update=True)
     access.require_staff()
-    target = _user_or_404(user_id)
-    decision = policy.may_add_to_room(actor, target, access.room)
-    if not decision:
-        raise NotFound(decision.detail, code=decision.code)
+    target = user_or_404(user_id)
+    policy.raise_for(policy.may_add_to_room(actor, target, access.room))
     existing = _membership_of(access.room, target.pk)
     if existing is not None and existing.is_banned:
         raise Conflict("This person is banned from the room; unban them first.", code="banned")
@@ -440,7 +408,7 @@ def room_member_ban(*, actor, room_id, user_id, reason=None) -> ChatRoomMember:
     access = _access(actor, room_id, for_update=True)
     staff = access.require_staff()
     target = _membership_of(access.room, user_id)
-    person = target.user if target is not None else _user_or_404(user_id)
+    person = target.user if target is not None else user_or_404(user_id)
     if person.pk != staff.user_id:
         decision = policy.may_ban_from_room(actor, person, access.room)
         if not decision:
@@ -479,37 +447,11 @@ def room_member_unban(*, actor, room_id, user_id) -> None:
 
 
 # --- Messages and read markers --------------------------------------------------------------
-def room_message_payload(message: ChatRoomMessage) -> dict:
-    """The frame's ``message`` object; the REST output is the same serializer."""
-    return dict(RoomMessageSerializer(message).data)
-
-
-def _clean_message(message, media_url, user) -> tuple[str, str | None]:
-    if message is None:
-        message = ""
-    if not isinstance(message, str):
-        raise Invalid("message must be text.", code="invalid")
-    if media_url == "":
-        media_url = None
-    if media_url is not None and (not isinstance(media_url, str) or len(media_url) > MEDIA_URL_MAX):
-        raise Invalid("media_url must be a URL issued by /api/media/.", code="invalid")
-    if "\x00" in message or (media_url is not None and "\x00" in media_url):
-        raise Invalid("A message cannot contain NUL characters.", code="invalid")
-    text = message.strip()
-    if len(text) > MESSAGE_MAX:
-        raise Invalid(f"A message has at most {MESSAGE_MAX} characters.", code="too_long")
-    if not text and media_url is None:
-        raise Invalid("A message needs text or media.", code="invalid")
-    if media_url is not None and not _media_issued_to(media_url, user):
-        raise Invalid("media_url must be a file you uploaded through /api/media/.", code="invalid")
-    return text, media_url
-
-
 @transaction.atomic
 def room_message_send(
     *, user, room_id: int, message: str, media_url: str | None = None
 ) -> ChatRoomMessage:
-    """Send a room message: the one code path of REST and the socket (contract 4).
+    """Send a room message: the one code path of REST and the socket.
 
     Member and not banned, not muted, text stripped and 1..2000 characters (empty allowed with
     media), media only a URL ``/api/media/`` issued to the sender, the shared ``messages`` rate
@@ -517,10 +459,9 @@ def room_message_send(
     """
     access = member_room_access(user, clean_room_id(room_id))
     access.require_member()
-    decision = policy.can_send(user)
-    if not decision:
-        raise Forbidden(decision.detail, code=decision.code)
-    text, media_url = _clean_message(message, media_url, user)
+    policy.raise_for(policy.can_send(user))
+    text, media_url = clean_message(message, media_url)
+    require_issued_media(media_url, user)
     if not ratelimit.allow("messages", user.pk):
         raise RateLimited("You are sending messages too fast; wait a moment.", code="rate_limited")
     saved = ChatRoomMessage.objects.create(

@@ -1,11 +1,10 @@
 from django.urls import path
 
-from rooms import discover_views, views
+from rooms import views
 
 # Room ids are matched as text: rooms.selectors.clean_room_id turns anything that is not a room
 # id into the same 404 as the API.
 urlpatterns = [
-    path("discover/", discover_views.discover_page, name="discover-page"),
     path("rooms/", views.room_list_page, name="room-list"),
     path("rooms/<str:room_id>/", views.room_page, name="room-page"),
     path("rooms/<str:room_id>/send/", views.room_send_page, name="room-send-page"),

@@ -12,13 +12,13 @@ from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.views.decorators.http import require_http_methods, require_POST
 
-from accounts.validators import MUSIC_URL_MAX
 from messaging import selectors as messaging_selectors
+from messaging.selectors import presence_visible_to
 from rooms import selectors, services
-from rooms.models import Role
-from rooms.serializers import DESCRIPTION_MAX, ROOM_NAME_MAX
+from rooms.models import DESCRIPTION_MAX, ROOM_NAME_MAX, Role
 from wya.errors import Forbidden, NotFound, ServiceError
 from wya.pages import add_service_error
+from wya.validators import MESSAGE_MAX, MUSIC_URL_MAX
 
 HISTORY_PAGE = 50
 # The create form suggests a colour that stands out from the page (the model's default is the
@@ -64,7 +64,7 @@ class RoleForm(forms.Form):
 
 
 class MessageForm(forms.Form):
-    message = forms.CharField(max_length=services.MESSAGE_MAX, strip=False)
+    message = forms.CharField(max_length=MESSAGE_MAX, strip=False)
 
 
 def raise_as_page(error: ServiceError) -> None:
@@ -102,22 +102,11 @@ def room_list_page(request):
     return render(request, "rooms/list.html", {"memberships": rooms, "form": form}, status=status)
 
 
-def _room_page_context(request, access, *, form=None) -> dict:
-    """Everything the room page shows. A constant number of queries whatever the history size."""
+def _member_context(request, access) -> dict:
+    """What only members see: the members with presence, the latest history, the live setup."""
     room = access.room
-    context = {
-        "room": room,
-        "access": access,
-        "capacity": min(room.max_participants, settings.ALPHA_MAX_ROOM_MEMBERS),
-        "is_staff": access.role in selectors.STAFF_ROLES,
-        "is_owner": access.role == Role.OWNER,
-        "form": form or MessageForm(),
-    }
-    if not access.is_member:
-        context["member_count"] = selectors.member_count(room.pk)
-        return context
     members = list(selectors.room_members(request.user, access))
-    presence = selectors.presence_for(request.user, [m.user_id for m in members])
+    presence = presence_visible_to(request.user, [m.user_id for m in members])
     for membership in members:
         membership.presence = presence.get(membership.user_id)
     page = selectors.room_history(request.user, room.pk, limit=HISTORY_PAGE)
@@ -128,7 +117,7 @@ def _room_page_context(request, access, *, form=None) -> dict:
     avatars = {
         m.user_id: getattr(getattr(m.user, "profile", None), "avatar_url", None) for m in members
     }
-    context.update(
+    return dict(
         members=members,
         member_count=sum(1 for m in members if not m.is_banned),
         history=[
@@ -152,6 +141,23 @@ def _room_page_context(request, access, *, form=None) -> dict:
             "members_url": reverse("room-members", kwargs={"room_id": room.pk}),
         },
     )
+
+
+def _room_page_context(request, access, *, form=None) -> dict:
+    """Everything the room page shows. A constant number of queries whatever the history size."""
+    room = access.room
+    context = {
+        "room": room,
+        "access": access,
+        "capacity": selectors.room_capacity(room),
+        "is_staff": access.role in selectors.STAFF_ROLES,
+        "is_owner": access.role == Role.OWNER,
+        "form": form or MessageForm(),
+    }
+    if not access.is_member:
+        context["member_count"] = selectors.member_count(room.pk)
+        return context
+    context.update(_member_context(request, access))
     return context
 
 

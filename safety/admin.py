@@ -13,7 +13,9 @@ from django.utils import timezone
 from django.utils.html import format_html
 from django.utils.timesince import timesince
 
-from safety import policy, selectors, services
+from moderation import selectors as moderation_selectors
+from moderation import services as moderation_services
+from safety import policy
 from safety.models import (
     CONSOLE_ACTION_TYPES,
     REPORT_DECISIONS,
@@ -35,8 +37,9 @@ class SegmentFilter(admin.SimpleListFilter):
         return [(policy.TEEN, "Teens (13–17)"), (policy.ADULT, "Adults")]
 
     def queryset(self, request, queryset):
-        if self.value() in (policy.TEEN, policy.ADULT):
-            return queryset.filter(policy.segment_q(self.value(), prefix="reporter__"))
+        segment = self.value()
+        if segment in (policy.TEEN, policy.ADULT):
+            return queryset.filter(policy.segment_q(segment, prefix="reporter__"))
         return queryset
 
 
@@ -67,13 +70,13 @@ class DecisionForm(forms.Form):
     duration_minutes = forms.IntegerField(
         required=False,
         min_value=1,
-        max_value=services.MAX_DURATION_MINUTES,
+        max_value=moderation_services.MAX_DURATION_MINUTES,
         help_text="Mute and restrict only; empty: until lifted.",
     )
 
 
 class QueueChangeList(ChangeList):
-    """The queue keeps its review order (``selectors.report_queue``) unless a column is sorted."""
+    """The queue keeps its review order (``moderation_selectors.report_queue``) unless a column is sorted."""
 
     def get_ordering(self, request, queryset):
         if ORDER_VAR in self.params:
@@ -115,7 +118,7 @@ class ReportAdmin(admin.ModelAdmin):
     show_full_result_count = False
 
     def get_queryset(self, request):
-        return selectors.report_queue()
+        return moderation_selectors.report_queue()
 
     def get_changelist(self, request, **kwargs):
         return QueueChangeList
@@ -166,7 +169,7 @@ class ReportAdmin(admin.ModelAdmin):
             form = DecisionForm(request.POST)
             if form.is_valid():
                 try:
-                    services.report_decide(
+                    moderation_services.report_decide(
                         moderator=request.user,
                         report_id=report.pk,
                         decision=form.cleaned_data["decision"],
@@ -179,21 +182,21 @@ class ReportAdmin(admin.ModelAdmin):
                     self.message_user(request, "Done: the decision is logged.", messages.SUCCESS)
                     return HttpResponseRedirect(request.path)
         elif may_review and report.status == ReportStatus.PENDING:
-            services.report_open(moderator=request.user, report_id=report.pk)
+            moderation_services.report_open(moderator=request.user, report_id=report.pk)
             report = self._report(object_id)
-        escalated = services.report_is_escalated(report)
+        escalated = moderation_services.report_is_escalated(report)
         context = {
             **self.admin_site.each_context(request),
             "opts": self.opts,
             "title": f"Report #{report.pk}",
             "report": report,
             "target": self.target(report),
-            "subject": services.report_subject(report),
+            "subject": moderation_services.report_subject(report),
             "escalated": escalated,
             "may_decide": may_review and report.status in ("pending", "reviewing"),
             "may_close_escalated": bool(policy.may_close_report(request.user, escalated=escalated)),
             "form": form,
-            "evidence": selectors.report_evidence(report),
+            "evidence": moderation_selectors.report_evidence(report),
             "queue_url": reverse("admin:safety_report_changelist"),
             **(extra_context or {}),
         }
@@ -208,7 +211,7 @@ class ReportAdmin(admin.ModelAdmin):
                 "reported_message__user__profile",
                 "reviewed_by",
             )
-            .filter(pk=object_id if str(object_id).isdigit() else None)
+            .filter(pk=int(object_id) if str(object_id).isdigit() else 0)
             .first()
         )
         if report is None:
@@ -233,14 +236,14 @@ class ModerationActionForm(forms.ModelForm):
         fields = ("target_user", "action_type", "reason", "duration_minutes", "report")
 
     def clean(self):
-        data = super().clean()
+        data = super().clean() or {}
         if self.instance.pk is None and not self.errors:
             try:
-                services.moderation_action_check(
+                moderation_services.moderation_action_check(
                     moderator=self.moderator,
                     target_user=data.get("target_user"),
-                    action_type=data.get("action_type"),
-                    reason=data.get("reason"),
+                    action_type=data.get("action_type", ""),
+                    reason=data.get("reason", ""),
                     duration_minutes=data.get("duration_minutes"),
                 )
             except ServiceError as error:
@@ -286,14 +289,14 @@ class ModerationActionAdmin(admin.ModelAdmin):
 
     def get_form(self, request, obj=None, change=False, **kwargs):
         form = super().get_form(request, obj, change=change, **kwargs)
-        form.moderator = request.user
+        form.moderator = request.user  # type: ignore[attr-defined]  # read by the form's clean()
         return form
 
     def save_model(self, request, obj, form, change):
         if change:
             raise PermissionDenied("Moderation actions cannot be edited.")
         try:
-            action = services.moderation_action_take(
+            action = moderation_services.moderation_action_take(
                 moderator=request.user,
                 target_user=obj.target_user,
                 action_type=obj.action_type,

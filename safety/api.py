@@ -5,11 +5,12 @@ from rest_framework import serializers, status
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
+from moderation import services as moderation_services
 from safety import policy, selectors, services
-from wya.api import page_of, paginated
+from wya.api import StrictSerializer, no_body, page_of, paginated
 
 
-class BlockInput(serializers.Serializer):
+class BlockInput(StrictSerializer):
     user_id = serializers.CharField(max_length=255)
 
 
@@ -47,6 +48,7 @@ class BlocksApi(APIView):
 class BlockDetailApi(APIView):
     @extend_schema(request=None, responses={204: None}, tags=["safety"])
     def delete(self, request, user_id: str):
+        no_body(request)
         services.block_delete(blocker=request.user, blocked_id=user_id)
         return Response(status=status.HTTP_204_NO_CONTENT)
 
@@ -71,14 +73,17 @@ class NoticesApi(APIView):
         return paginated(request, self, selectors.notices_of(user=request.user), NoticeOutput)
 
 
-class ReportInput(serializers.Serializer):
+class ReportInput(StrictSerializer):
     report_type = serializers.CharField(max_length=50)
     reported_user_id = serializers.CharField(max_length=255, required=False, allow_null=True)
     reported_room_id = serializers.IntegerField(required=False, allow_null=True)
     reported_message_id = serializers.IntegerField(required=False, allow_null=True)
     direct_message_id = serializers.IntegerField(required=False, allow_null=True)
     description = serializers.CharField(
-        max_length=services.DESCRIPTION_MAX, required=False, allow_blank=True, allow_null=True
+        max_length=moderation_services.DESCRIPTION_MAX,
+        required=False,
+        allow_blank=True,
+        allow_null=True,
     )
     block = serializers.BooleanField(required=False, default=False)
 
@@ -96,7 +101,7 @@ class ReportOutput(serializers.Serializer):
     reviewed_at = serializers.DateTimeField(allow_null=True)
 
     def get_outcome(self, report) -> str:
-        return services.report_outcome(report)
+        return moderation_services.report_outcome(report)
 
 
 class ReportsApi(APIView):
@@ -112,7 +117,9 @@ class ReportsApi(APIView):
     def post(self, request):
         data = ReportInput(data=request.data)
         data.is_valid(raise_exception=True)
-        report, created = services.report_create(reporter=request.user, **data.validated_data)
+        report, created = moderation_services.report_create(
+            reporter=request.user, **data.validated_data
+        )
         return Response(
             ReportOutput(report).data,
             status=status.HTTP_201_CREATED if created else status.HTTP_200_OK,

@@ -30,6 +30,7 @@ from django.db.models import (
 from django.utils import timezone
 
 from safety.models import ActionType, Block, ModerationAction
+from wya.errors import Forbidden, Invalid, NotFound
 
 TEEN = "teen"
 ADULT = "adult"
@@ -175,6 +176,18 @@ class Decision:
 
 
 ALLOW = Decision(True)
+
+
+def raise_for(decision: Decision) -> None:
+    """Turn a refused decision into the matching service error (404, 400 or 403 with its code);
+    an allowed one passes. Every path that asks the policy answers refusals through this."""
+    if decision:
+        return
+    if decision.code == "not_found":
+        raise NotFound(decision.detail, code="not_found")
+    if decision.code == "invalid":
+        raise Invalid(decision.detail, code="invalid")
+    raise Forbidden(decision.detail, code=decision.code or "forbidden")
 
 
 def can_send(sender) -> Decision:
@@ -377,7 +390,7 @@ def restraints_in_force(user) -> dict:
         .filter(Q(duration_minutes__isnull=True) | Q(_expires_at__gt=timezone.now()))
         .order_by("-id")
     )
-    state = {ActionType.MUTE: None, ActionType.RESTRICT: None}
+    state: dict[str, ModerationAction | None] = {ActionType.MUTE: None, ActionType.RESTRICT: None}
     for action in rows:
         if state[action.action_type] is None:
             state[action.action_type] = action

@@ -1,22 +1,52 @@
-"""Reads about blocks, notices, reports, the moderators' queue and a report's evidence."""
+"""Reads about people as the policy lets the caller see them, blocks, notices and my reports
+(the moderators' queue and evidence are ``moderation.selectors``).
 
-import datetime as dt
+``user_or_404`` and ``visible_user_or_404`` are the one way to turn a user id from a URL, a body
+or a socket frame into a user: anything that cannot be an id, an unknown id and (for the second)
+someone the policy hides are the same "No such user." 404.
+"""
 
-from django.db.models import Case, Exists, IntegerField, OuterRef, Q, QuerySet, Value, When
-from django.utils import timezone
+from django.contrib.auth import get_user_model
+from django.db.models import Q, QuerySet
 
-from messaging.models import PrivateMessage
-from rooms.models import ChatRoomMessage
 from safety import policy
-from safety.models import (
-    OPEN_REPORT_STATUSES,
-    URGENT_REPORT_TYPES,
-    ActionType,
-    Block,
-    ModerationAction,
-    Report,
-    ReportStatus,
-)
+from safety.models import OPEN_REPORT_STATUSES, Block, ModerationAction, Report
+from wya.errors import NotFound
+
+USER_ID_MAX = 255
+
+
+def is_user_id(value) -> bool:
+    """Could this be a user id at all (text, ≤ 255, no NUL: PostgreSQL refuses NUL in text)."""
+    return isinstance(value, str) and 0 < len(value) <= USER_ID_MAX and "\x00" not in value
+
+
+def no_such_user() -> NotFound:
+    return NotFound("No such user.", code="not_found")
+
+
+def user_or_404(user_id):
+    """The user with this id, whoever they are (the caller's rule decides what follows)."""
+    if not is_user_id(user_id):
+        raise no_such_user()
+    user = get_user_model().objects.filter(pk=user_id).first()
+    if user is None:
+        raise no_such_user()
+    return user
+
+
+def visible_user_or_404(viewer, user_id, queryset: QuerySet | None = None):
+    """The user if ``viewer`` may see them (``policy.visible_users``) or is them; one query.
+    ``queryset`` may add ``select_related``."""
+    if not is_user_id(user_id):
+        raise no_such_user()
+    users = get_user_model().objects.all() if queryset is None else queryset
+    if user_id != viewer.pk:
+        users = policy.visible_users(viewer, users)
+    user = users.filter(pk=user_id).first()
+    if user is None:
+        raise no_such_user()
+    return user
 
 
 def blocks_of(*, user) -> QuerySet:
@@ -47,121 +77,3 @@ def open_reports_on_room_q(room_id: int) -> Q:
 
 def room_has_open_reports(room_id: int) -> bool:
     return Report.objects.filter(open_reports_on_room_q(room_id)).exists()
-
-
-# --- The moderators' queue and evidence ------------------------------------------------------
-CONTEXT_BEFORE = 5  # the reported message with ten messages around it: five before, five after
-CONTEXT_AFTER = 5
-RECENT_MESSAGES = 20
-RECENT_DMS = 50
-EARLIER_ROWS = 20
-
-
-def minors_q() -> Q:
-    """Reports from or about a minor (the reporter or the reported person is a teen)."""
-    return policy.segment_q(policy.TEEN, prefix="reporter__") | policy.segment_q(
-        policy.TEEN, prefix="reported_user__"
-    )
-
-
-def report_queue() -> QuerySet:
-    """Reports for the moderators' queue, in review order: open before closed; urgent first
-    (``underage``/``self_harm``, or from or about a minor); then oldest first. Each row carries
-    ``escalated`` and everything the list shows, in one query whatever the length."""
-    escalated = ModerationAction.objects.filter(
-        report_id=OuterRef("pk"), action_type=ActionType.ESCALATE
-    )
-    return (
-        Report.objects.select_related(
-            "reporter__profile", "reported_user__profile", "reported_room", "reviewed_by"
-        )
-        .annotate(
-            open_rank=Case(
-                When(status__in=OPEN_REPORT_STATUSES, then=Value(0)),
-                default=Value(1),
-                output_field=IntegerField(),
-            ),
-            urgent_rank=Case(
-                When(Q(report_type__in=URGENT_REPORT_TYPES) | minors_q(), then=Value(0)),
-                default=Value(1),
-                output_field=IntegerField(),
-            ),
-            escalated=Exists(escalated),
-        )
-        .order_by("open_rank", "urgent_rank", "created_at", "id")
-    )
-
-
-def _messages():
-    return ChatRoomMessage.objects.select_related("user__profile", "room")
-
-
-def report_evidence(report) -> dict:
-    """What the report page shows, in a fixed number of queries whatever the history length:
-    the reported message with five messages before and after it, the reported person's recent
-    room messages, for a user report the direct messages between reporter and reported, and
-    the person's earlier reports and actions (this report's own actions too)."""
-    subject_id = report.reported_user_id
-    if subject_id is None and report.reported_room_id is not None:
-        subject_id = report.reported_room.owner_id
-    evidence: dict = {"context": [], "recent_messages": [], "dms": [], "earlier_reports": []}
-    if report.reported_message_id is not None:
-        message = report.reported_message
-        before = _messages().filter(room_id=message.room_id, id__lt=message.pk).order_by("-id")
-        after = _messages().filter(room_id=message.room_id, id__gte=message.pk).order_by("id")
-        evidence["context"] = [
-            *reversed(list(before[:CONTEXT_BEFORE])),
-            *after[: CONTEXT_AFTER + 1],
-        ]
-    elif report.reported_room_id is not None:
-        room_messages = _messages().filter(room_id=report.reported_room_id).order_by("-id")
-        evidence["context"] = list(reversed(list(room_messages[: CONTEXT_BEFORE + CONTEXT_AFTER])))
-    if subject_id is not None:
-        evidence["recent_messages"] = list(
-            _messages().filter(user_id=subject_id).order_by("-id")[:RECENT_MESSAGES]
-        )
-        evidence["earlier_reports"] = list(
-            Report.objects.filter(reported_user_id=subject_id)
-            .exclude(pk=report.pk)
-            .select_related("reporter__profile")
-            .order_by("-id")[:EARLIER_ROWS]
-        )
-    if report.reported_user_id is not None and report.reported_message_id is None:
-        evidence["dms"] = list(
-            PrivateMessage.objects.filter(
-                Q(sender_id=report.reporter_id, recipient_id=report.reported_user_id)
-                | Q(sender_id=report.reported_user_id, recipient_id=report.reporter_id)
-            )
-            .select_related("sender__profile")
-            .order_by("-id")[:RECENT_DMS]
-        )[::-1]
-    actions = ModerationAction.objects.select_related("moderator", "report").order_by("-id")
-    evidence["earlier_actions"] = (
-        list(actions.filter(target_user_id=subject_id)[:EARLIER_ROWS]) if subject_id else []
-    )
-    evidence["report_actions"] = list(actions.filter(report_id=report.pk))
-    return evidence
-
-
-def queue_summary(*, now=None) -> dict:
-    """The admin index's summary: pending count, oldest pending age, and the median time to a
-    first review of the reports filed in the last seven days (``reviewed_at`` - ``created_at``)."""
-    now = now or timezone.now()
-    pending = Report.objects.filter(status=ReportStatus.PENDING)
-    oldest = pending.order_by("created_at").values_list("created_at", flat=True).first()
-    waits = sorted(
-        reviewed - created
-        for created, reviewed in Report.objects.filter(
-            created_at__gte=now - dt.timedelta(days=7), reviewed_at__isnull=False
-        ).values_list("created_at", "reviewed_at")
-    )
-    median = None
-    if waits:
-        middle = len(waits) // 2
-        median = waits[middle] if len(waits) % 2 else (waits[middle - 1] + waits[middle]) / 2
-    return {
-        "pending": pending.count(),
-        "oldest_pending_age": (now - oldest) if oldest else None,
-        "median_first_review": median,
-        "reviewed_last_7_days": len(waits),
-    }

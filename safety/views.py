@@ -7,7 +7,8 @@ from django.contrib.auth.decorators import login_required
 from django.http import Http404
 from django.shortcuts import redirect, render
 
-from safety import policy, selectors, services
+from moderation import services as moderation_services
+from safety import policy, selectors
 from safety.models import ReportType
 from wya.errors import NotFound, ServiceError
 
@@ -18,7 +19,7 @@ class ReportForm(forms.Form):
     report_type = forms.ChoiceField(choices=ReportType.choices, label="What is wrong?")
     description = forms.CharField(
         required=False,
-        max_length=services.DESCRIPTION_MAX,
+        max_length=moderation_services.DESCRIPTION_MAX,
         widget=forms.Textarea(attrs={"rows": 4}),
         label="Tell the moderators more (optional)",
     )
@@ -30,7 +31,7 @@ def _target(request, source) -> tuple[str, dict]:
         value = source.get(kind)
         if value:
             try:
-                return kind, services.describe_report_target(
+                return kind, moderation_services.describe_report_target(
                     reporter=request.user, kind=kind, value=value
                 )
             except ServiceError as error:  # not visible, unknown, or one's own
@@ -45,7 +46,7 @@ def report_new_page(request):
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
         try:
-            report, created = services.report_create(
+            report, created = moderation_services.report_create(
                 reporter=request.user,
                 report_type=data["report_type"],
                 description=data["description"],
@@ -69,7 +70,10 @@ def report_new_page(request):
 @login_required
 def report_list_page(request):
     reports = list(selectors.reports_of(user=request.user)[:100])
-    rows = [{"report": report, "outcome": services.report_outcome(report)} for report in reports]
+    rows = [
+        {"report": report, "outcome": moderation_services.report_outcome(report)}
+        for report in reports
+    ]
     return render(request, "safety/report_list.html", {"rows": rows})
 
 
@@ -87,7 +91,7 @@ def notices_page(request):
         for action in actions
     ]
     closed = [
-        {"report": report, "outcome": services.report_outcome(report)}
+        {"report": report, "outcome": moderation_services.report_outcome(report)}
         for report in selectors.reports_of(user=request.user).filter(
             status__in=["resolved", "dismissed"]
         )[:20]

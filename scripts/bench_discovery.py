@@ -6,7 +6,7 @@
 
 Makes N throwaway adults with locations (a third in the caller's neighbourhood, a third in the
 city, a third in a neighbouring cell of another city), calls the same selector the API uses
-(``geo.selectors.discover_people``) ``--runs`` times, prints p50/p95 latency and the queries per
+(``discovery.selectors.discover_people``) ``--runs`` times, prints p50/p95 latency and the queries per
 call, then deletes what it made. Bounded loops; the configured database only.
 """
 
@@ -38,8 +38,8 @@ def main() -> int:
     from django.test.utils import CaptureQueriesContext
 
     from accounts.models import Profile, User
+    from discovery.selectors import discover_people
     from geo.models import Location
-    from geo.selectors import discover_people
     from geo.services import location_set
     from tests.factories import birth_date_for_age
 

@@ -4,23 +4,28 @@ Every error under /api/ is ``{"detail": "...", "code": "..."}``; a 400 adds the 
 (``{"field": ["message"]}``) next to them. Bad input is never a 500 and never an HTML page.
 """
 
+from collections.abc import Callable, Mapping
 from typing import Any
 
+from django.conf import settings
 from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
 from django.core.exceptions import RequestDataTooBig, SuspiciousOperation
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.db import InterfaceError, OperationalError
 from django.http import Http404, JsonResponse
+from django.views import defaults
 from django.views.decorators.csrf import csrf_exempt
 from redis.exceptions import ConnectionError as RedisConnectionError
 from redis.exceptions import TimeoutError as RedisTimeoutError
-from rest_framework import exceptions, status
+from rest_framework import exceptions, serializers, status
 from rest_framework.pagination import LimitOffsetPagination
 from rest_framework.response import Response
 from rest_framework.throttling import SimpleRateThrottle
 from rest_framework.views import exception_handler as drf_exception_handler
 
-from wya.errors import ServiceError
+from wya.errors import Forbidden, ServiceError
+
+FORBIDDEN = Forbidden.code
 
 # A backing service is down (PostgreSQL or Redis restarting): 503, retry; nothing half-written.
 UNAVAILABLE = (OperationalError, InterfaceError, RedisConnectionError, RedisTimeoutError)
@@ -60,7 +65,7 @@ def _translate(exc: Exception) -> Exception:
     if isinstance(exc, Http404):
         return exceptions.NotFound()
     if isinstance(exc, DjangoPermissionDenied):
-        return exceptions.PermissionDenied()
+        return exceptions.PermissionDenied(code=FORBIDDEN)
     if isinstance(exc, RequestDataTooBig):
         return PayloadTooLarge()
     if isinstance(exc, DjangoValidationError):
@@ -109,7 +114,10 @@ def exception_handler(exc: Exception, context: dict) -> Response | None:
     else:
         detail = getattr(exc, "detail", None) or response.data.get("detail", "Error.")
         code = exc.get_codes() if isinstance(exc, exceptions.APIException) else "error"
-        body = {"detail": str(detail), "code": _first_code(code)}
+        code = _first_code(code)
+        if code == exceptions.PermissionDenied.default_code:
+            code = FORBIDDEN  # one 403 code, whoever refused
+        body = {"detail": str(detail), "code": code}
     response.data = body
     return response
 
@@ -142,33 +150,25 @@ def handler400(request, exception=None):
         if isinstance(exception, RequestDataTooBig):
             return json_error(413, "The request body is too large.", "too_large")
         return json_error(400, "Bad request.", "bad_request")
-    from django.views.defaults import bad_request
-
-    return bad_request(request, exception)
+    return defaults.bad_request(request, exception)
 
 
 def handler403(request, exception=None):
     if _is_api(request):
-        return json_error(403, "You do not have permission to perform this action.", "forbidden")
-    from django.views.defaults import permission_denied
-
-    return permission_denied(request, exception)
+        return json_error(403, "You do not have permission to perform this action.", FORBIDDEN)
+    return defaults.permission_denied(request, exception)
 
 
 def handler404(request, exception=None):
     if _is_api(request):
         return json_error(404, "Not found.", "not_found")
-    from django.views.defaults import page_not_found
-
-    return page_not_found(request, exception)
+    return defaults.page_not_found(request, exception)
 
 
 def handler500(request):
     if _is_api(request):
         return json_error(500, "Server error.", "server_error")
-    from django.views.defaults import server_error
-
-    return server_error(request)
+    return defaults.server_error(request)
 
 
 class Pagination(LimitOffsetPagination):
@@ -182,8 +182,6 @@ class SettingsRateThrottle(SimpleRateThrottle):
     scope = ""
 
     def get_rate(self):
-        from django.conf import settings
-
         return settings.RATE_LIMITS[self.scope]
 
     def get_cache_key(self, request, view):
@@ -196,8 +194,6 @@ class SettingsRateThrottle(SimpleRateThrottle):
 
 def page_of(item: type, name: str) -> type:
     """The OpenAPI shape of a ``Pagination`` page of ``item`` (for ``extend_schema``)."""
-    from rest_framework import serializers
-
     fields = {
         "count": serializers.IntegerField(),
         "next": serializers.CharField(allow_null=True),
@@ -207,8 +203,43 @@ def page_of(item: type, name: str) -> type:
     return type(name, (serializers.Serializer,), fields)
 
 
-def paginated(request, view, queryset, serializer: type) -> Response:
-    """One ``Pagination`` page of ``queryset`` shaped by ``serializer``."""
+def paginated(
+    request, view, queryset, serializer: type, *, context: Callable[[list], dict] | None = None
+) -> Response:
+    """One ``Pagination`` page of ``queryset`` shaped by ``serializer``; ``context(page)`` gives
+    the serializer what it needs about the rows of this page (one lookup for the whole page)."""
     paginator = Pagination()
-    page = paginator.paginate_queryset(queryset, request, view)
-    return paginator.get_paginated_response(serializer(page, many=True).data)
+    page: list = paginator.paginate_queryset(queryset, request, view) or []
+    extra = context(page) if context is not None else {}
+    return paginator.get_paginated_response(serializer(page, many=True, context=extra).data)
+
+
+# --- Input ------------------------------------------------------------------------------------
+def unknown_fields_error(names) -> exceptions.ValidationError:
+    return exceptions.ValidationError(
+        {str(name): ["Unknown field."] for name in sorted(map(str, names))}, code="invalid"
+    )
+
+
+class StrictSerializer(serializers.Serializer):
+    """The base of every input serializer: a body that is not an object, or that carries a field
+    the endpoint does not know, is a 400 naming the fields (a typo never silently does nothing)."""
+
+    def to_internal_value(self, data):
+        if not isinstance(data, Mapping):
+            raise exceptions.ValidationError(
+                {"non_field_errors": ["Expected a JSON object."]}, code="invalid"
+            )
+        unknown = [key for key in data if key not in self.fields]
+        if unknown:
+            raise unknown_fields_error(unknown)
+        return super().to_internal_value(data)
+
+
+def no_body(request) -> None:
+    """Write endpoints that take no input refuse any field sent anyway (the same 400)."""
+    data = request.data
+    if isinstance(data, Mapping) and data:
+        raise unknown_fields_error(data.keys())
+    if data and not isinstance(data, Mapping):
+        raise exceptions.ValidationError({"non_field_errors": ["This endpoint takes no body."]})

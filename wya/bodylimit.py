@@ -12,9 +12,13 @@ import json
 
 from django.conf import settings
 
-from messaging.media import MULTIPART_OVERHEAD, max_upload_bytes
-
 MEDIA_UPLOAD_PATH = "/api/media/"
+MULTIPART_OVERHEAD = 64 * 1024  # boundaries and part headers around the one file field
+
+
+def max_upload_bytes() -> int:
+    """The largest media file accepted (``uploads`` refuses each kind by its own limit)."""
+    return max(settings.MEDIA_MAX_IMAGE_BYTES, settings.MEDIA_MAX_AUDIO_BYTES)
 
 
 def limit_for(path: str) -> int:

@@ -60,5 +60,5 @@ class FriendlyNotFoundMiddleware:
             and response.get("Content-Type", "").startswith("text/html")
         ):
             response = render(request, "404.html", status=404)
-            response.wya_page = True
+            response.wya_page = True  # type: ignore[attr-defined]  # a marker on our own response
         return response

@@ -57,6 +57,7 @@ class DatabaseUnavailableMiddleware:
         if not isinstance(exception, UNAVAILABLE):
             return None
         detail = "The service is briefly unavailable; nothing was changed. Try again shortly."
+        response: HttpResponse
         if request.path.startswith("/api/"):
             response = json_error(503, detail, "service_unavailable")
         else:

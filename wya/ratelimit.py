@@ -42,7 +42,8 @@ def _redis_hit(key: str, timeout: int) -> int:
     so ``cache.get(key)`` reads the same count."""
     backend = caches["default"]
     full_key = backend.make_and_validate_key(key)
-    client = backend._cache.get_client(full_key, write=True)
+    # Django's RedisCache keeps its redis-py client on ``_cache`` (no public accessor).
+    client = backend._cache.get_client(full_key, write=True)  # type: ignore[attr-defined]
     pipe = client.pipeline(transaction=False)
     pipe.set(full_key, 0, ex=timeout, nx=True)
     pipe.incr(full_key)

@@ -148,6 +148,14 @@ def introspect(connection, table: str) -> TableState | None:
 def compare_table(table: str, spec: dict, state: TableState | None) -> list[str]:
     if state is None:
         return [f"{table}: table is missing"]
+    return [
+        *_compare_columns(table, spec, state),
+        *_compare_keys(table, spec, state),
+        *_compare_checks_and_indexes(table, spec, state),
+    ]
+
+
+def _compare_columns(table: str, spec: dict, state: TableState) -> list[str]:
     diffs: list[str] = []
     for name, want in spec["columns"].items():
         have = state.columns.get(name)
@@ -165,23 +173,33 @@ def compare_table(table: str, spec: dict, state: TableState | None) -> list[str]
     allowed = set(spec["columns"]) | set(spec.get("extra_columns", []))
     for name in sorted(set(state.columns) - allowed):
         diffs.append(f"{table}.{name}: column is not in the lock")
+    return diffs
+
+
+def _compare_keys(table: str, spec: dict, state: TableState) -> list[str]:
+    diffs: list[str] = []
     if state.primary_key != spec["primary_key"]:
         diffs.append(
             f"{table}: primary key is {state.primary_key}, lock says {spec['primary_key']}"
         )
     for column, want in spec["foreign_keys"].items():
-        have = state.foreign_keys.get(column)
-        if have is None:
+        key = state.foreign_keys.get(column)
+        if key is None:
             diffs.append(f"{table}.{column}: foreign key to {want['references']} is missing")
             continue
-        if have["references"] != want["references"]:
+        if key["references"] != want["references"]:
             diffs.append(
-                f"{table}.{column}: references {have['references']}, lock says {want['references']}"
+                f"{table}.{column}: references {key['references']}, lock says {want['references']}"
             )
-        if have["on_delete"] != want["on_delete"]:
+        if key["on_delete"] != want["on_delete"]:
             diffs.append(
-                f"{table}.{column}: ON DELETE {have['on_delete']}, lock says ON DELETE {want['on_delete']}"
+                f"{table}.{column}: ON DELETE {key['on_delete']}, lock says ON DELETE {want['on_delete']}"
             )
+    return diffs
+
+
+def _compare_checks_and_indexes(table: str, spec: dict, state: TableState) -> list[str]:
+    diffs: list[str] = []
     for want in spec["checks"]:
         shape = {"column": want["column"], "values": sorted(want["values"])}
         if shape not in state.checks:
@@ -191,11 +209,11 @@ def compare_table(table: str, spec: dict, state: TableState | None) -> list[str]
             )
     for kind in ("indexes", "project_indexes"):
         for name, columns in spec.get(kind, {}).items():
-            have = state.indexes.get(name)
-            if have is None:
+            index_columns = state.indexes.get(name)
+            if index_columns is None:
                 diffs.append(f"{table}: index {name} is missing")
-            elif have != columns:
-                diffs.append(f"{table}: index {name} is on {have}, lock says {columns}")
+            elif index_columns != columns:
+                diffs.append(f"{table}: index {name} is on {index_columns}, lock says {columns}")
     for columns in spec.get("unique", []):
         if columns not in state.unique:
             diffs.append(f"{table}: unique constraint on {columns} is missing")

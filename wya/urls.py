@@ -15,8 +15,9 @@ api_patterns = [
     path("", include("geo.api_urls")),
     path("", include("safety.api_urls")),
     path("", include("rooms.api_urls")),
-    path("", include("rooms.discovery_urls")),
+    path("", include("discovery.api_urls")),
     path("", include("messaging.api_urls")),
+    path("", include("uploads.api_urls")),
 ]
 
 urlpatterns = [
@@ -28,8 +29,9 @@ urlpatterns = [
     path("admin/", admin.site.urls),
     path("", include("accounts.urls")),
     path("", include("rooms.urls")),
+    path("", include("discovery.urls")),
     path("", include("messaging.urls")),
-    path("", include("messaging.media_urls")),
+    path("", include("uploads.urls")),
     path("", include("safety.urls")),
     # Last: any other path under /api/ is a JSON 404, in DEBUG too (never Django's HTML page).
     re_path(r"^api/", api_not_found),

@@ -2,7 +2,7 @@
 
 from django import template
 
-from safety import selectors
+from moderation import selectors as moderation_selectors
 
 register = template.Library()
 
@@ -12,7 +12,7 @@ def queue_summary(context):
     request = context.get("request")
     if request is None or not request.user.has_perm("safety.view_report"):
         return None
-    return selectors.queue_summary()
+    return moderation_selectors.queue_summary()
 
 
 @register.filter

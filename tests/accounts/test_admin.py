@@ -3,7 +3,8 @@
 import pytest
 from rest_framework.authtoken.models import Token
 
-from accounts.models import User
+from accounts.admin import ProfileAdminForm
+from accounts.models import Profile, User
 from tests.accounts.events import listen
 from wya.live import user_group
 
@@ -47,3 +48,49 @@ def test_tombstoning_from_the_admin_erases_personal_data(client, moderator, adul
     user = User.objects.get(pk=adult.pk)
     assert user.email.endswith("@deleted.invalid")
     assert user.profile.display_name == "Deleted user"
+
+
+def _profile_form_data(**overrides) -> dict:
+    data = {
+        "display_name": "Someone",
+        "bio": "",
+        "avatar_url": "",
+        "banner_url": "",
+        "theme_color": "#7A5AF8",
+        "profile_music_url": "",
+        "location": "",
+    }
+    return {**data, **overrides}
+
+
+def test_the_admin_profile_form_refuses_what_the_profile_service_refuses(adult):
+    form = ProfileAdminForm(
+        data=_profile_form_data(
+            bio="x" * 501, theme_color="red", avatar_url="https://x.test/a.png"
+        ),
+        instance=adult.profile,
+    )
+
+    assert not form.is_valid()
+    assert "500 characters" in form.errors["bio"][0]
+
+
+def test_the_admin_profile_form_saves_through_the_profile_service(adult):
+    form = ProfileAdminForm(
+        data=_profile_form_data(
+            display_name="  New name ",
+            theme_color="#abcdef",
+            profile_music_url="https://open.spotify.com/track/abc123",
+        ),
+        instance=adult.profile,
+    )
+
+    assert form.is_valid(), form.errors
+    form.save()
+    profile = Profile.objects.get(user=adult)
+    assert (profile.display_name, profile.theme_color, profile.profile_music_provider) == (
+        "New name",
+        "#ABCDEF",
+        "spotify",
+    )
+    assert profile.bio is None

@@ -1,9 +1,9 @@
-"""``accounts.validators.music_provider_for``: the Spotify/SoundCloud rule rooms reuse."""
+"""``wya.validators.music_provider_for``: the one Spotify/SoundCloud rule (profiles and rooms)."""
 
 import pytest
 from django.core.exceptions import ValidationError
 
-from accounts.validators import music_provider_for
+from wya.validators import music_provider_for
 
 
 @pytest.mark.parametrize(

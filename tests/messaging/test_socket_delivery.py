@@ -115,7 +115,7 @@ async def test_removing_a_block_restores_delivery_on_open_sockets(room, owner, m
     await other.disconnect()
 
 
-# --- Socket closes (contract 6) ---------------------------------------------------------------
+# --- Socket closes --------------------------------------------------------------------------
 async def test_logout_closes_the_sockets_opened_with_that_token_only(member):
     token = await db(lambda: Token.objects.get_or_create(user=member)[0])()
     with_token = await connect(member, token_key=token.key)

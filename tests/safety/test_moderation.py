@@ -131,7 +131,7 @@ async def test_the_target_is_told_at_once_on_open_sockets_and_the_mute_holds_the
 
 @pytest.mark.django_db
 def test_only_staff_can_take_actions_through_the_service(member):
-    from safety.services import moderation_action_take
+    from moderation.services import moderation_action_take
     from wya.errors import Forbidden
 
     with pytest.raises(Forbidden):

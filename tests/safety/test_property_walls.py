@@ -11,14 +11,13 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from accounts import selectors as account_selectors
+from discovery.selectors import discover_people, discover_rooms
 from geo import services as geo_services
-from geo.selectors import discover_people
 from messaging import selectors as messaging_selectors
 from messaging import services as messaging_services
 from messaging.models import Presence
 from rooms import selectors as room_selectors
 from rooms import services as room_services
-from rooms.discovery import discover_rooms
 from rooms.models import ChatRoomMessage
 from safety import policy
 from safety.models import Block

@@ -53,7 +53,7 @@ def test_wrong_content_type_is_a_415_envelope():
 
 
 @pytest.mark.parametrize(
-    ("fail", "status", "code"), [("404", 404, "not_found"), ("403", 403, "permission_denied")]
+    ("fail", "status", "code"), [("404", 404, "not_found"), ("403", 403, "forbidden")]
 )
 def test_django_exceptions_become_envelopes(fail, status, code):
     response = call_echo("{}", query=f"?fail={fail}")

@@ -6,8 +6,8 @@ from urllib.parse import quote, urlsplit
 from django import template
 from django.utils.html import format_html
 
-from messaging import media
 from rooms import selectors as room_selectors
+from uploads import services as media
 
 register = template.Library()
 

@@ -26,12 +26,12 @@ from PIL import Image, ImageDraw
 from accounts import services as account_services
 from accounts.models import User
 from geo import services as geo_services
-from messaging import media
 from messaging.models import PrivateMessage
 from rooms import services as room_services
 from rooms.models import ChatRoom, ChatRoomMember, ChatRoomMessage
 from safety import policy
 from safety.models import Report
+from uploads import services as media
 
 DEMO_PASSWORD = "wya-demo-2026"
 DEMO_DOMAIN = "demo.wya.test"
@@ -391,9 +391,9 @@ class Command(BaseCommand):
         moderator.groups.add(moderators)
         progress.step("moderator")
         now = timezone.now()
-        for index, row in enumerate(ROOMS):
-            self._room(people, now - dt.timedelta(hours=6 * (len(ROOMS) - index)), *row)
-            progress.step(f"room {row[1]}")
+        for index, room_row in enumerate(ROOMS):
+            self._room(people, now - dt.timedelta(hours=6 * (len(ROOMS) - index)), *room_row)
+            progress.step(f"room {room_row[1]}")
         for index, (a, b, lines) in enumerate(DMS):
             self._conversation(people[a], people[b], lines, now - dt.timedelta(hours=3 + index))
             progress.step(f"messages {people[a].profile.display_name}")

@@ -10,7 +10,7 @@ server), so each container is walked and everything that is not audio is removed
   the audio still plays; boxes must tile the file exactly.
 - ADTS (AAC): the file must be ADTS frames from start to end; anything between or after frames
   (HTML, a ZIP directory: a polyglot) is refused.
-Each function raises ``messaging.media``'s refusal through ``refuse`` (passed in by the caller).
+Each function raises ``uploads.services``' refusal through ``refuse`` (passed in by the caller).
 """
 
 import struct

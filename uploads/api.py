@@ -8,11 +8,12 @@ from rest_framework.parsers import MultiPartParser
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from messaging import media
+from uploads import services as media
+from wya.api import StrictSerializer, unknown_fields_error
 from wya.errors import TooLarge
 
 
-class MediaInput(serializers.Serializer):
+class MediaInput(StrictSerializer):
     file = serializers.FileField(allow_empty_file=True, use_url=False)
 
 
@@ -20,6 +21,7 @@ class MediaUploadView(APIView):
     parser_classes = [MultiPartParser]
 
     @extend_schema(
+        tags=["media"],
         request={"multipart/form-data": MediaInput},
         responses={
             201: inline_serializer(
@@ -40,6 +42,9 @@ class MediaUploadView(APIView):
         files = request.FILES
         if cap.exceeded:
             raise TooLarge(media._too_large_detail(), code="too_large")
+        unknown = [key for key in request.data if key not in MediaInput().fields]
+        if unknown:
+            raise unknown_fields_error(unknown)
         stored = media.media_upload(user=request.user, uploaded_file=files.get("file"))
         return Response(
             {

@@ -1,8 +1,7 @@
 from django.urls import path
 
-from messaging import media_api
+from uploads import api as media_api
 
 urlpatterns = [
-    path("api/media/", media_api.MediaUploadView.as_view(), name="media-upload"),
     path("media/<str:name>", media_api.serve_media, name="media-serve"),
 ]

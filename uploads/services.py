@@ -23,6 +23,7 @@ import secrets
 import struct
 import warnings
 from dataclasses import dataclass
+from typing import NoReturn
 from urllib.parse import urlsplit
 
 from django.conf import settings
@@ -32,13 +33,13 @@ from django.core.files.uploadhandler import FileUploadHandler, StopUpload
 from django.http.request import split_domain_port, validate_host
 from PIL import Image, ImageOps, ImageSequence, UnidentifiedImageError
 
-from messaging import audio_clean
+from uploads import audio_clean
 from wya import ratelimit
+from wya.bodylimit import MULTIPART_OVERHEAD, max_upload_bytes
 from wya.errors import Invalid, RateLimited, TooLarge, UnsupportedMediaType
 
 STORAGE_DIR = "uploads"
 URL_PREFIX = "/media/"
-MULTIPART_OVERHEAD = 64 * 1024  # boundaries and part headers around the one file field
 MAX_FRAMES = 300
 
 # extension → (kind, content type); the served Content-Type comes from here.
@@ -72,10 +73,6 @@ class StoredMedia:
 
 
 # --- Limits -----------------------------------------------------------------------------------
-def max_upload_bytes() -> int:
-    return max(settings.MEDIA_MAX_IMAGE_BYTES, settings.MEDIA_MAX_AUDIO_BYTES)
-
-
 def check_declared_length(content_length: str | None) -> None:
     """Refuse a body whose declared length is already too large, before anything is parsed."""
     try:
@@ -173,7 +170,7 @@ def _sniff(data: bytes) -> str | None:
 
 
 # --- Audio structure checks --------------------------------------------------------------------
-def _refuse(detail: str):
+def _refuse(detail: str) -> NoReturn:
     raise UnsupportedMediaType(detail, code="unsupported_media_type")
 
 
@@ -324,7 +321,7 @@ _AUDIO_CHECKS = {
 
 
 # --- Images -----------------------------------------------------------------------------------
-def _bomb(width: int | None = None, height: int | None = None):
+def _bomb(width: int | None = None, height: int | None = None) -> NoReturn:
     size = f" ({width}x{height})" if width else ""
     raise TooLarge(
         f"The image has too many pixels{size}: at most {settings.MEDIA_MAX_IMAGE_PIXELS} "
@@ -347,46 +344,46 @@ def _image_mode(image: Image.Image, ext: str) -> str:
     return "RGBA"
 
 
-def _reencode_image(data: bytes, ext: str) -> bytes:
-    limit = settings.MEDIA_MAX_IMAGE_PIXELS
-    with warnings.catch_warnings():
-        warnings.simplefilter("ignore", Image.DecompressionBombWarning)
-        try:
-            image = Image.open(io.BytesIO(data), formats=[_PILLOW_FORMAT[ext]])
-            width, height = image.size  # from the header: nothing decoded yet
-            if width * height > limit:
-                _bomb(width, height)
-            frames, budget = [], 0
-            durations = []
-            for frame in ImageSequence.Iterator(image):
-                budget += width * height
-                if budget > limit or len(frames) >= MAX_FRAMES:
-                    _bomb()
-                frame.load()
-                if len(frames) == 0 and ext in ("jpg", "webp", "png"):
-                    frame = ImageOps.exif_transpose(frame)
-                frames.append(_fresh(frame, _image_mode(frame, ext)))
-                durations.append(frame.info.get("duration", 100))
-                if ext in ("jpg", "png"):
-                    break
-        except Image.DecompressionBombError:
-            _bomb()
-        except TooLarge:
-            raise
-        except (
-            UnidentifiedImageError,
-            OSError,
-            SyntaxError,
-            ValueError,
-            EOFError,
-            struct.error,
-            TypeError,
-            IndexError,
-            KeyError,
-            MemoryError,
-        ):
-            _refuse("The file is not a valid image (it could not be decoded).")
+_UNDECODABLE = (
+    UnidentifiedImageError,
+    OSError,
+    SyntaxError,
+    ValueError,
+    EOFError,
+    struct.error,
+    TypeError,
+    IndexError,
+    KeyError,
+    MemoryError,
+)
 
+
+def _decode_frames(data: bytes, ext: str) -> tuple[list[Image.Image], list[int]]:
+    """Every frame as a fresh image (pixels only) and its duration; the pixel budget is checked
+    from the header before anything is decoded, then frame by frame."""
+    limit = settings.MEDIA_MAX_IMAGE_PIXELS
+    image = Image.open(io.BytesIO(data), formats=[_PILLOW_FORMAT[ext]])
+    width, height = image.size  # from the header: nothing decoded yet
+    if width * height > limit:
+        _bomb(width, height)
+    frames: list[Image.Image] = []
+    durations = []
+    budget = 0
+    for frame in ImageSequence.Iterator(image):
+        budget += width * height
+        if budget > limit or len(frames) >= MAX_FRAMES:
+            _bomb()
+        frame.load()
+        if len(frames) == 0 and ext in ("jpg", "webp", "png"):
+            frame = ImageOps.exif_transpose(frame)
+        frames.append(_fresh(frame, _image_mode(frame, ext)))
+        durations.append(frame.info.get("duration", 100))
+        if ext in ("jpg", "png"):
+            break
+    return frames, durations
+
+
+def _encode_frames(frames: list[Image.Image], durations: list[int], ext: str) -> bytes:
     out = io.BytesIO()
     first = frames[0]
     if ext == "jpg":
@@ -414,6 +411,21 @@ def _reencode_image(data: bytes, ext: str) -> bytes:
             loop=0,
         )
     return out.getvalue()
+
+
+def _reencode_image(data: bytes, ext: str) -> bytes:
+    """Decode fully (within the pixel budget) and encode again with no metadata at all."""
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", Image.DecompressionBombWarning)
+        try:
+            frames, durations = _decode_frames(data, ext)
+        except Image.DecompressionBombError:
+            _bomb()
+        except TooLarge:
+            raise
+        except _UNDECODABLE:
+            _refuse("The file is not a valid image (it could not be decoded).")
+    return _encode_frames(frames, durations, ext)
 
 
 # --- Names and ownership ------------------------------------------------------------------------
@@ -466,10 +478,18 @@ def media_url_issued_to(url: str | None, user) -> bool:
     if name is None or user is None or getattr(user, "pk", None) is None:
         return False
     match = NAME_RE.match(name)
+    if match is None:  # name_from_url matched it already
+        return False
     expected = _signature(str(user.pk), match["token"], match["ext"])
     if not hmac.compare_digest(expected, match["sig"]):
         return False
     return default_storage.exists(storage_path(name))
+
+
+def require_issued_media(url: str | None, user) -> None:
+    """Messages (rooms and DMs) carry only media that was issued to their sender; None passes."""
+    if url is not None and not media_url_issued_to(url, user):
+        raise Invalid("media_url must be a file you uploaded through /api/media/.", code="invalid")
 
 
 def open_media(name: str):

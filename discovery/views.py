@@ -9,8 +9,8 @@ from django.contrib.auth.decorators import login_required
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_http_methods
 
+from discovery.selectors import discover_people, discover_rooms
 from geo import selectors, services
-from rooms.discovery import discover_rooms
 from wya.errors import ServiceError
 
 PAGE_LIMIT = 20
@@ -74,11 +74,11 @@ def discover_page(request):
     location = selectors.location_of(request.user)
     context = {"form": form, "location": location, "tiers": []}
     if location is not None:
-        people = selectors.discover_people(request.user, limit=PAGE_LIMIT)
+        people = discover_people(request.user, limit=PAGE_LIMIT)
         rooms = discover_rooms(request.user, limit=PAGE_LIMIT)
         labels = {"neighborhood": "In my neighbourhood", "city": "In my city", "nearby": "Nearby"}
         context["tiers"] = [
             {"key": key, "label": label, "people": people[key], "rooms": rooms[key]}
             for key, label in labels.items()
         ]
-    return render(request, "geo/discover.html", context, status=status)
+    return render(request, "discovery/discover.html", context, status=status)

@@ -1,5 +1,9 @@
-"""Room discovery (selector): public rooms with space, whose owner the caller may see, grouped
-in the geo tiers by the OWNER's location. No distances, no coordinates, no owner hashes.
+"""Discovery (selectors): people and rooms near the caller, grouped in the geo tiers
+(``geo.selectors``). No distances, no coordinates, no hashes.
+
+People: ``policy.discoverable_users`` (visible and not restricted), by their own location.
+
+Rooms: public rooms with space, whose owner the caller may see, by the OWNER's location.
 
 Rules: the room is public; the owner is visible to the caller (``safety.policy.visible_users``:
 same age segment, active, no block either way); the room is not full (non-banned members <
@@ -8,13 +12,42 @@ member already, or banned from it). One query for the candidates plus one for th
 location, whatever the number of rooms.
 """
 
-from django.conf import settings
-from django.db.models import Count, Exists, OuterRef, Q, Value
-from django.db.models.functions import Least
+from django.contrib.auth import get_user_model
+from django.db.models import Count, Exists, F, OuterRef, Q
 
 from geo import selectors as geo
 from rooms.models import ChatRoom, ChatRoomMember
+from rooms.selectors import capacity_expression
 from safety import policy
+
+
+def _person(row: dict) -> dict:
+    return {
+        "id": row["id"],
+        "display_name": row["profile__display_name"],
+        "avatar_url": row["profile__avatar_url"],
+        "theme_color": row["profile__theme_color"],
+        "location": row["profile__location"],
+    }
+
+
+def discover_people(viewer, *, limit: int = geo.DEFAULT_LIMIT) -> dict[str, list[dict]]:
+    """Discoverable people grouped by tier. Two queries whatever the number of candidates."""
+    location = geo.require_location(viewer)
+    rows = (
+        policy.discoverable_users(viewer, get_user_model().objects.all())
+        .annotate(tier=geo.tier_case(location, "geo_location__"))
+        .filter(tier__isnull=False)
+        .values(
+            "id",
+            "tier",
+            "profile__display_name",
+            "profile__avatar_url",
+            "profile__theme_color",
+            "profile__location",
+        )
+    )
+    return geo.group_by_tier(rows, viewer_id=viewer.pk, limit=limit, shape=_person)
 
 
 def _room(row: dict) -> dict:
@@ -37,9 +70,9 @@ def discoverable_rooms(viewer):
         .exclude(Exists(in_room_already))
         .annotate(
             member_count=Count("memberships", filter=Q(memberships__is_banned=False)),
-            capacity=Least("max_participants", Value(settings.ALPHA_MAX_ROOM_MEMBERS)),
+            capacity=capacity_expression(),
         )
-        .filter(member_count__lt=Least("max_participants", Value(settings.ALPHA_MAX_ROOM_MEMBERS)))
+        .filter(member_count__lt=F("capacity"))
     )
 
 

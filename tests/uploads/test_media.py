@@ -10,8 +10,8 @@ from django.core.files.storage import default_storage
 from django.core.files.uploadhandler import StopUpload
 from PIL import Image, PngImagePlugin
 
-from messaging.media import media_kind, media_url_issued_to, storage_path
 from tests.factories import UserFactory
+from uploads.services import media_kind, media_url_issued_to, storage_path
 
 URL = "/api/media/"
 
@@ -396,7 +396,7 @@ def test_a_body_declared_too_large_is_refused_before_it_is_parsed(client, settin
     def must_not_run(**kwargs):
         raise AssertionError("the upload was parsed and processed")
 
-    monkeypatch.setattr("messaging.media.media_upload", must_not_run)
+    monkeypatch.setattr("uploads.services.media_upload", must_not_run)
     response = upload(client, b"\x89PNG\r\n\x1a\n" + b"\x00" * 200_000)
 
     assert response.status_code == 413
@@ -404,7 +404,7 @@ def test_a_body_declared_too_large_is_refused_before_it_is_parsed(client, settin
 
 
 def test_the_multipart_parser_stops_at_the_size_cap():
-    from messaging.media import SizeCapUploadHandler
+    from uploads.services import SizeCapUploadHandler
 
     handler = SizeCapUploadHandler(limit=10)
     assert handler.receive_data_chunk(b"12345", 0) == b"12345"

@@ -1,0 +1,456 @@
+"""Moderation work: reports filed by people, the moderators' decisions on them and the actions
+they take. Above every app (docs/architecture.md): checking that a reporter can see what they
+report, and gathering the evidence, reads rooms and direct messages, and a platform ban goes
+through the accounts service. The rows (``reports``, ``moderation_actions``) are safety's
+models; every action row is written by ``safety.moderation_log``."""
+
+from django.contrib.auth import get_user_model
+from django.db import transaction
+from django.db.models import Q
+from django.utils import timezone
+
+from accounts import services as account_services
+from messaging.models import PrivateMessage
+from rooms.models import ChatRoomMessage
+from rooms.selectors import MAX_SERIAL, clean_room_id, room_access
+from safety import moderation_log, policy
+from safety.models import (
+    CONSOLE_ACTION_TYPES,
+    OPEN_REPORT_STATUSES,
+    REPORT_DECISIONS,
+    TIMED_ACTION_TYPES,
+    ActionType,
+    Report,
+    ReportStatus,
+    ReportType,
+)
+from safety.services import block_create
+from wya import ratelimit
+from wya.errors import Conflict, Forbidden, Invalid, NotFound, RateLimited
+from wya.live import publish_on_commit, user_group
+
+# --- Moderation actions -------------------------------------------------------------------------
+MAX_DURATION_MINUTES = 60 * 24 * 365
+
+
+def moderation_action_check(
+    *, moderator, target_user, action_type: str, reason: str, duration_minutes: int | None
+) -> None:
+    """Raise a service error with a clear message if this action may not be taken as given:
+    the moderator holds ``safety.add_moderationaction``, the type is one the console takes, a
+    reason is given, a duration only for mute/restrict (1 minute to a year), and the target is
+    someone the moderator may act on (``policy.may_act_on``)."""
+    staff = moderator is not None and moderator.is_active and moderator.is_staff
+    if not (staff and moderator.has_perm(policy.PERM_TAKE_ACTION)):
+        raise Forbidden("Only moderators can take moderation actions.", code="forbidden")
+    if action_type not in CONSOLE_ACTION_TYPES:
+        raise Invalid(f"Unknown action type {action_type!r}.", code="invalid")
+    if not isinstance(reason, str) or not reason.strip():
+        raise Invalid("A reason is required: the person affected is shown it.", code="invalid")
+    if duration_minutes is not None and action_type not in TIMED_ACTION_TYPES:
+        raise Invalid("A duration applies to mute and restrict only.", code="invalid")
+    if duration_minutes is not None and not 1 <= duration_minutes <= MAX_DURATION_MINUTES:
+        raise Invalid("The duration must be between 1 minute and a year.", code="invalid")
+    policy.raise_for(policy.may_act_on(moderator, target_user))
+
+
+def moderation_action_take(
+    *,
+    moderator,
+    target_user,
+    action_type: str,
+    reason: str,
+    duration_minutes: int | None = None,
+    report=None,
+):
+    """Take an action and tell its target at once (no shadow actions).
+
+    Every action is a ``moderation_actions`` row; ``mute`` and ``restrict`` take effect through
+    ``safety.policy`` for ``duration_minutes`` (None: until a moderator decides otherwise);
+    ``ban`` is a platform ban (``accounts.services.account_ban``). The target's open sockets get
+    a ``notice`` frame after commit and ``GET /api/me/notices/`` lists it. A report the action
+    answers is closed as resolved (``escalate`` leaves it open for a Safety lead).
+    """
+    moderation_action_check(
+        moderator=moderator,
+        target_user=target_user,
+        action_type=action_type,
+        reason=reason,
+        duration_minutes=duration_minutes,
+    )
+    with transaction.atomic():
+        if report is not None:
+            report = _open_report_for_decision(moderator, report.pk, action_type)
+        if action_type == ActionType.BAN:
+            action = account_services.account_ban(
+                moderator=moderator, user=target_user, reason=reason, report=report
+            )
+        else:
+            action = moderation_log.record(
+                moderator=moderator,
+                target_user=target_user,
+                action_type=action_type,
+                reason=reason,
+                duration_minutes=duration_minutes,
+                report=report,
+            )
+        if report is not None and action_type != ActionType.ESCALATE:
+            _close_report(moderator, report, ReportStatus.RESOLVED)
+        elif report is not None:
+            _mark_reviewing(moderator, report)
+    return action
+
+
+# --- The review queue ---------------------------------------------------------------------------
+def report_subject(report):
+    """The person a report is about: the reported user (a message's author, a DM's sender), or
+    for a room report the room's owner; None if the room is gone."""
+    if report.reported_user_id is not None:
+        return report.reported_user
+    if report.reported_room_id is not None:
+        return report.reported_room.owner
+    return None
+
+
+def report_is_escalated(report) -> bool:
+    return report.actions.filter(action_type=ActionType.ESCALATE).exists()
+
+
+def _mark_reviewing(moderator, report) -> None:
+    changed = []
+    if report.status == ReportStatus.PENDING:
+        report.status = ReportStatus.REVIEWING
+        changed.append("status")
+    if report.reviewed_at is None:  # the first review: what the queue's median measures
+        report.reviewed_at = timezone.now()
+        report.reviewed_by = moderator
+        changed += ["reviewed_at", "reviewed_by"]
+    if changed:
+        report.save(update_fields=changed)
+
+
+def _close_report(moderator, report, status: str) -> None:
+    report.status = status
+    report.reviewed_by = moderator
+    if report.reviewed_at is None:
+        report.reviewed_at = timezone.now()
+    report.save(update_fields=["status", "reviewed_by", "reviewed_at"])
+    _publish_report_closed(report)
+
+
+def _open_report_for_decision(moderator, report_id: int, decision: str):
+    """The report, locked, if it is open and this moderator may take this decision on it."""
+    policy.raise_for(policy.may_review_reports(moderator))
+    report = (
+        Report.objects.select_for_update(of=("self",))
+        .select_related("reported_user", "reported_room__owner")
+        .filter(pk=report_id)
+        .first()
+    )
+    if report is None:
+        raise NotFound("No such report.", code="not_found")
+    if report.status not in OPEN_REPORT_STATUSES:
+        raise Conflict("This report is already closed.", code="closed")
+    escalated = report_is_escalated(report)
+    if decision == ActionType.ESCALATE:
+        if escalated:
+            raise Conflict("This report is already escalated.", code="escalated")
+    else:
+        policy.raise_for(policy.may_close_report(moderator, escalated=escalated))
+    return report
+
+
+def report_open(*, moderator, report_id: int):
+    """A moderator opens a report: a pending report becomes ``reviewing`` (first review: who
+    and when, in ``reviewed_by``/``reviewed_at``). Closed reports are left as they are."""
+    policy.raise_for(policy.may_review_reports(moderator))
+    with transaction.atomic():
+        report = Report.objects.select_for_update(of=("self",)).filter(pk=report_id).first()
+        if report is None:
+            raise NotFound("No such report.", code="not_found")
+        if report.status in OPEN_REPORT_STATUSES:
+            _mark_reviewing(moderator, report)
+    return report
+
+
+def report_decide(
+    *, moderator, report_id: int, decision: str, reason: str, duration_minutes: int | None = None
+):
+    """One step from the report page: ``warn``, ``mute``, ``restrict`` (for
+    ``duration_minutes``, None: until lifted), ``ban``, ``escalate`` or ``dismiss``.
+
+    The action row links to the report; the report is closed (resolved, or dismissed) with
+    ``reviewed_by``, and the reporter gets a ``notice`` that does not name the action. An
+    escalated report can be closed only by a Safety lead. ``dismiss`` is logged too (a row with
+    no target: nobody is told but the reporter). Returns the action row.
+    """
+    if decision not in REPORT_DECISIONS:
+        raise Invalid(f"Unknown decision {decision!r}.", code="invalid")
+    with transaction.atomic():
+        report = _open_report_for_decision(moderator, report_id, decision)
+        if decision == ActionType.DISMISS:
+            if not isinstance(reason, str) or not reason.strip():
+                raise Invalid("A reason is required (kept in the log).", code="invalid")
+            action = moderation_log.record(
+                moderator=moderator,
+                target_user=None,
+                action_type=ActionType.DISMISS,
+                reason=reason,
+                report=report,
+            )
+            _close_report(moderator, report, ReportStatus.DISMISSED)
+            return action
+        target = report_subject(report)
+        if target is None:
+            raise Invalid("This report names nobody to act on: dismiss it.", code="invalid")
+        return moderation_action_take(
+            moderator=moderator,
+            target_user=target,
+            action_type=decision,
+            reason=reason,
+            duration_minutes=duration_minutes,
+            report=report,
+        )
+
+
+# --- Reports ------------------------------------------------------------------------------------
+DESCRIPTION_MAX = 2000
+DM_QUOTE_MAX = 2000
+
+_TARGET_FIELDS = (
+    "reported_user_id",
+    "reported_room_id",
+    "reported_message_id",
+    "direct_message_id",
+)
+
+
+def _clean_report_type(value) -> str:
+    if not isinstance(value, str) or value not in ReportType.values:
+        choices = ", ".join(ReportType.values)
+        raise Invalid(f"report_type: choose one of {choices}.", code="invalid")
+    return value
+
+
+def _clean_description(value) -> str:
+    if value is None:
+        return ""
+    if not isinstance(value, str) or "\x00" in value:
+        raise Invalid("description: must be text.", code="invalid")
+    value = value.strip()
+    if len(value) > DESCRIPTION_MAX:
+        raise Invalid(f"description: at most {DESCRIPTION_MAX} characters, please.", code="invalid")
+    return value
+
+
+def _clean_int_id(value, what: str) -> int:
+    if isinstance(value, str) and value.isascii() and value.isdigit() and len(value) < 12:
+        value = int(value)
+    if isinstance(value, bool) or not isinstance(value, int) or not 1 <= value <= MAX_SERIAL:
+        raise NotFound(f"No such {what}.", code="not_found")
+    return value
+
+
+def _reportable_user(reporter, user_id):
+    if not isinstance(user_id, str) or not 0 < len(user_id) <= 255 or "\x00" in user_id:
+        raise NotFound("No such user.", code="not_found")
+    target = get_user_model().objects.filter(pk=user_id).first()
+    if target is None:
+        raise NotFound("No such user.", code="not_found")
+    decision = policy.can_report_user(reporter, target)
+    if not decision:
+        error = Invalid if decision.code == "invalid" else NotFound
+        raise error(decision.detail, code=decision.code)
+    return target
+
+
+def _reportable_room(reporter, room_id):
+    access = room_access(reporter, clean_room_id(room_id))  # 404 unless the reporter may know it
+    return access.room
+
+
+def _reads_room(reporter, room_id: int) -> bool:
+    """A non-banned member of a room they may know (who can read its history)."""
+    try:
+        return room_access(reporter, room_id).is_member
+    except NotFound:
+        return False
+
+
+def _reportable_message(reporter, message_id):
+    message = (
+        ChatRoomMessage.objects.select_related("user")
+        .filter(pk=_clean_int_id(message_id, "message"))
+        .first()
+    )
+    if message is None or not _reads_room(reporter, message.room_id):
+        raise NotFound("No such message.", code="not_found")
+    if message.user_id == reporter.pk:
+        raise Invalid("You cannot report your own message.", code="invalid")
+    if not policy.can_report_user(reporter, message.user):
+        raise NotFound("No such message.", code="not_found")
+    return message
+
+
+def _reportable_dm(reporter, dm_id):
+    """A direct message the reporter received (or sent): reported as its sender, quoted."""
+    dm = (
+        PrivateMessage.objects.select_related("sender")
+        .filter(pk=_clean_int_id(dm_id, "message"))
+        .filter(Q(sender_id=reporter.pk) | Q(recipient_id=reporter.pk))
+        .first()
+    )
+    if dm is None:
+        raise NotFound("No such message.", code="not_found")
+    if dm.sender_id == reporter.pk:
+        raise Invalid("Report the person, not your own message.", code="invalid")
+    if not policy.can_report_user(reporter, dm.sender):
+        raise NotFound("No such message.", code="not_found")
+    return dm
+
+
+def describe_report_target(*, reporter, kind: str, value) -> dict:
+    """What the report form page shows about its target (``kind``: user, room, message, dm),
+    checked exactly as filing it would be: 404 for what the reporter cannot see."""
+    if kind == "user":
+        target = _reportable_user(reporter, value)
+        return {"field": "reported_user_id", "value": target.pk, "label": _display(target)}
+    if kind == "room":
+        room = _reportable_room(reporter, value)
+        return {"field": "reported_room_id", "value": room.pk, "label": f"the room {room}"}
+    if kind == "message":
+        message = _reportable_message(reporter, value)
+        label = f"a message by {_display(message.user)} in {message.room}"
+        return {"field": "reported_message_id", "value": message.pk, "label": label}
+    if kind == "dm":
+        dm = _reportable_dm(reporter, value)
+        label = f"a direct message from {_display(dm.sender)}"
+        return {"field": "direct_message_id", "value": dm.pk, "label": label}
+    raise NotFound("Nothing to report.", code="not_found")
+
+
+def _display(user) -> str:
+    profile = getattr(user, "profile", None)
+    return profile.display_name if profile is not None else "this person"
+
+
+def dm_quote(dm) -> str:
+    """How a reported direct message is kept in the report (the lock has no DM column)."""
+    when = dm.created_at.isoformat() if dm.created_at else ""
+    media = f" [media: {dm.media_url}]" if dm.media_url else ""
+    text = (dm.message or "")[:DM_QUOTE_MAX]
+    return f"[Direct message #{dm.pk} from {dm.sender_id} at {when}]{media}\n{text}"
+
+
+def report_create(
+    *,
+    reporter,
+    report_type,
+    reported_user_id=None,
+    reported_room_id=None,
+    reported_message_id=None,
+    direct_message_id=None,
+    description=None,
+    block: bool = False,
+) -> tuple[Report, bool]:
+    """File a report; returns ``(report, created)``.
+
+    Exactly one target: a user, a room, a room message (reported with its author as
+    ``reported_user``), or a direct message (reported as its sender, the message quoted at the
+    top of ``description``). Only what the reporter can see may be reported, else 404. A repeat
+    by the same reporter on the same target while the first is open returns that report (its
+    description gets the new words appended) instead of a second one; only new reports count
+    against ``RATE_LIMITS["reports"]``. ``block=True`` also blocks the person reported (not
+    possible for a room report), in the same transaction.
+    """
+    targets = {
+        "reported_user_id": reported_user_id,
+        "reported_room_id": reported_room_id,
+        "reported_message_id": reported_message_id,
+        "direct_message_id": direct_message_id,
+    }
+    given = [name for name in _TARGET_FIELDS if targets[name] not in (None, "")]
+    if len(given) != 1:
+        raise Invalid(
+            "Report exactly one thing: reported_user_id, reported_room_id, "
+            "reported_message_id or direct_message_id.",
+            code="invalid",
+        )
+    report_type = _clean_report_type(report_type)
+    words = _clean_description(description)
+    kind = given[0]
+    fields = {"reported_user": None, "reported_room": None, "reported_message": None}
+    if kind == "reported_user_id":
+        fields["reported_user"] = _reportable_user(reporter, reported_user_id)
+    elif kind == "reported_room_id":
+        fields["reported_room"] = _reportable_room(reporter, reported_room_id)
+        if block:
+            raise Invalid("A room cannot be blocked; report or block its people.", code="invalid")
+    elif kind == "reported_message_id":
+        message = _reportable_message(reporter, reported_message_id)
+        fields.update(
+            reported_message=message, reported_room=message.room, reported_user=message.user
+        )
+    else:
+        dm = _reportable_dm(reporter, direct_message_id)
+        fields["reported_user"] = dm.sender
+        words = f"{dm_quote(dm)}\n\n{words}".strip()
+
+    with transaction.atomic():
+        # One reporter's reports serialise on their user row: parallel repeats merge too.
+        get_user_model().objects.select_for_update().filter(pk=reporter.pk).first()
+        existing = (
+            Report.objects.filter(reporter_id=reporter.pk, status__in=OPEN_REPORT_STATUSES)
+            .filter(
+                reported_user=fields["reported_user"],
+                reported_room=fields["reported_room"],
+                reported_message=fields["reported_message"],
+            )
+            .order_by("id")
+            .first()
+        )
+        if existing is not None:
+            if words and words not in (existing.description or ""):
+                existing.description = f"{existing.description or ''}\n\n{words}".strip()
+                existing.save(update_fields=["description"])
+            report, created = existing, False
+        else:
+            if not ratelimit.allow("reports", reporter.pk):
+                raise RateLimited(
+                    "You have filed many reports in a short time; try again later.",
+                    code="rate_limited",
+                )
+            report = Report.objects.create(
+                reporter=reporter, report_type=report_type, description=words or None, **fields
+            )
+            created = True
+        if block and fields["reported_user"] is not None:
+            block_create(blocker=reporter, blocked_id=fields["reported_user"].pk)
+    return report, created
+
+
+def report_outcome(report) -> str:
+    """The reporter's view of a report, in words; never names the action taken on someone."""
+    if report.status == ReportStatus.RESOLVED:
+        return "A moderator reviewed your report and took action. Thank you for telling us."
+    if report.status == ReportStatus.DISMISSED:
+        return "A moderator reviewed your report and found no rule was broken."
+    if report.status == ReportStatus.REVIEWING:
+        return "A moderator is looking at your report."
+    return "Your report is waiting for a moderator."
+
+
+def report_notice_payload(report) -> dict:
+    return {
+        "id": report.pk,
+        "status": report.status,
+        "outcome": report_outcome(report),
+        "reviewed_at": report.reviewed_at.isoformat() if report.reviewed_at else None,
+    }
+
+
+def _publish_report_closed(report) -> None:
+    """Tell the reporter that their report was closed (what was done is not said)."""
+    publish_on_commit(
+        user_group(report.reporter_id), {"type": "notice", "report": report_notice_payload(report)}
+    )
