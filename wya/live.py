@@ -11,6 +11,7 @@ event loop with ``apublish`` as soon as the service has returned, before it acks
 persist, then publish: only committed events are ever collected.
 """
 
+import asyncio
 import threading
 
 from asgiref.sync import async_to_sync
@@ -18,6 +19,7 @@ from channels.layers import get_channel_layer
 from django.db import transaction
 
 _collecting = threading.local()
+_publish_locks: dict = {}  # event loop -> asyncio.Lock (a lock belongs to one loop)
 
 
 def room_group(room_id: int) -> str:
@@ -64,9 +66,23 @@ def run_collecting(fn, *args, **kwargs):
 
 
 async def apublish(events: list[tuple[str, dict]]) -> None:
-    """Send collected events from the event loop, in order."""
+    """Send collected events from the event loop, in order. One publish at a time per process:
+    services return from the database thread in commit order and take the lock in that order,
+    so a room's messages leave this process in the order they were committed (as when the
+    thread itself published)."""
     if not events:
         return
     layer = get_channel_layer()
-    for group, event in events:
-        await layer.group_send(group, event)
+    async with _publish_lock():
+        for group, event in events:
+            await layer.group_send(group, event)
+
+
+def _publish_lock() -> asyncio.Lock:
+    loop = asyncio.get_running_loop()
+    lock = _publish_locks.get(loop)
+    if lock is None:
+        for old in [key for key in _publish_locks if key.is_closed()]:
+            del _publish_locks[old]
+        lock = _publish_locks[loop] = asyncio.Lock()
+    return lock
