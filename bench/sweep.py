@@ -55,7 +55,8 @@ def server_command(server: str, port: int) -> list[str]:
         return [str(VENV_BIN / "uvicorn"), app, "--host", "127.0.0.1", "--port", str(port),
                 "--loop", "uvloop", "--http", "httptools", "--ws", "websockets-sansio",
                 "--ws-max-size", "1048576", "--ws-per-message-deflate", "false",
-                "--lifespan", "off", "--no-access-log", "--timeout-graceful-shutdown", "5"]  # fmt: skip
+                "--lifespan", "off", "--no-access-log", "--log-level", "warning",
+                "--timeout-graceful-shutdown", "5"]  # fmt: skip
     if server == "granian":
         return [str(VENV_BIN / "granian"), "--interface", "asgi", "--host", "127.0.0.1",
                 "--port", str(port), "--log-level", "warning", app]  # fmt: skip
@@ -95,10 +96,9 @@ def processes():
     try:
         yield started
     finally:
-        for process in started:
+        for process in reversed(started):  # servers before the Redis they use
             if process.poll() is None:
                 process.terminate()
-        for process in started:
             try:
                 process.wait(timeout=15)
             except subprocess.TimeoutExpired:
@@ -423,7 +423,8 @@ def main() -> int:
     }
     out.with_suffix(".json").write_text(json.dumps(payload, indent=1, default=str))
     plot(all_results, out.with_suffix(".png"),
-         f"{shape}, {args.server} x{args.processes}; {machine()}")  # fmt: skip
+         f"{shape}, wya on {args.server} x{args.processes}, wya-base on {args.base_server}; "
+         f"{machine()}")  # fmt: skip
     print(f"wrote {out.with_suffix('.json')} and {out.with_suffix('.png')}")
     return 0
 

@@ -33,13 +33,13 @@ from wya.live import room_group, user_group
 logger = logging.getLogger(__name__)
 
 CLOSE_CODE = 4001  # a socket.close control event (logout, deletion, ban)
+TYPING_START_INTERVAL = 2.0  # seconds: at most one "start" per target in this window
 # settings.LIVE_DB_THREADS > 1: a pool for the socket's database work (else the one thread).
 _db_pool = (
     ThreadPoolExecutor(settings.LIVE_DB_THREADS, thread_name_prefix="live-db")
     if settings.LIVE_DB_THREADS > 1
     else None
 )
-TYPING_START_INTERVAL = 2.0  # seconds: at most one "start" per target in this window
 
 
 # --- Sync helpers (run in the database thread) ------------------------------------------------

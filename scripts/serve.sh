@@ -8,4 +8,4 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 exec .venv/bin/uvicorn wya.asgi:application --host "${HOST:-127.0.0.1}" --port "${1:-8000}" \
   --loop uvloop --http httptools --ws websockets-sansio --ws-max-size 1048576 \
-  --ws-per-message-deflate false --lifespan off --no-access-log --timeout-graceful-shutdown 5
+  --ws-per-message-deflate false --lifespan off --no-access-log --log-level warning --timeout-graceful-shutdown 5

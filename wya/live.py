@@ -11,6 +11,7 @@ event loop with ``apublish`` as soon as the service has returned, before it acks
 persist, then publish: only committed events are ever collected.
 """
 
+import asyncio
 import logging
 import threading
 
@@ -20,6 +21,7 @@ from django.db import transaction
 
 _collecting = threading.local()
 logger = logging.getLogger(__name__)
+_publish_locks: dict = {}  # event loop -> asyncio.Lock (a lock belongs to one loop)
 
 
 def room_group(room_id: int) -> str:
@@ -70,12 +72,26 @@ def run_collecting(fn, *args, **kwargs):
 
 
 async def apublish(events: list[tuple[str, dict]]) -> None:
-    """Send collected events from the event loop, in order."""
+    """Send collected events from the event loop, in order. One publish at a time per process:
+    services return from the database thread in commit order and take the lock in that order,
+    so a room's messages leave this process in the order they were committed (as when the
+    thread itself published)."""
     if not events:
         return
     layer = get_channel_layer()
-    for group, event in events:
-        try:
-            await layer.group_send(group, event)
-        except Exception:  # the rows are committed; sockets catch up through after=
-            logger.exception("live event to %s not sent (channel layer unavailable)", group)
+    async with _publish_lock():
+        for group, event in events:
+            try:
+                await layer.group_send(group, event)
+            except Exception:  # the rows are committed; sockets catch up through after=
+                logger.exception("live event to %s not sent (channel layer unavailable)", group)
+
+
+def _publish_lock() -> asyncio.Lock:
+    loop = asyncio.get_running_loop()
+    lock = _publish_locks.get(loop)
+    if lock is None:
+        for old in [key for key in _publish_locks if key.is_closed()]:
+            del _publish_locks[old]
+        lock = _publish_locks[loop] = asyncio.Lock()
+    return lock
