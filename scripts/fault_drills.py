@@ -4,7 +4,6 @@
     .venv/bin/python scripts/fault_drills.py redis      # Redis restarted during traffic
     .venv/bin/python scripts/fault_drills.py postgres   # PostgreSQL restarted during traffic
     .venv/bin/python scripts/fault_drills.py sigkill    # one of two servers SIGKILLed
-    .venv/bin/python scripts/fault_drills.py storm      # DRILL_STORM=1000 sockets reconnect at once
     .venv/bin/python scripts/fault_drills.py all
 
 Each drill starts its own PostgreSQL cluster (initdb in a temporary directory, port
@@ -27,7 +26,6 @@ import asyncio
 import contextlib
 import json
 import os
-import resource
 import shutil
 import signal
 import subprocess
@@ -453,93 +451,10 @@ def drill_sigkill() -> dict:
     return {"drill": "sigkill_one_of_two", **result}
 
 
-STORM = int(os.environ.get("DRILL_STORM", "1000"))
-STORM_BOUND = 120.0  # seconds the storm may take before the drill gives up (a bound)
-
-
-async def _storm_socket(base: str, token: str, room_id: int, last_id: int, gate: asyncio.Semaphore):
-    """Ticket, socket, catch-up through after=; returns (socket, ids held)."""
-    async with gate:
-        for _ in range(20):  # bounded retries: a refused or reset handshake is retried
-            status, body = await asyncio.to_thread(http, base, "POST", "/api/ws-ticket/", token)
-            if status == 201:
-                try:
-                    url = f"{base.replace('http', 'ws', 1)}/ws/?ticket={body['ticket']}"
-                    ws = await ws_connect(url, open_timeout=30, ping_interval=None)
-                    break
-                except Exception:  # noqa: S110 (retried, bounded)
-                    pass
-            await asyncio.sleep(0.5)
-        else:
-            return None, set()
-        path = f"/api/rooms/{room_id}/messages/?after={last_id}&limit=100"
-        status, page = await asyncio.to_thread(http, base, "GET", path, token)
-        return ws, {m["id"] for m in page.get("results", [])} if status == 200 else set()
-
-
-async def storm(bases, tokens, room_id) -> dict:
-    members = tokens[1:]
-    gate = asyncio.Semaphore(200)  # at most 200 handshakes in flight from this one client process
-    sockets = await asyncio.gather(
-        *[
-            _storm_socket(bases[i % 2], members[i % len(members)], room_id, 0, gate)
-            for i in range(STORM)
-        ]
-    )
-    opened = sum(ws is not None for ws, _ in sockets)
-    before = [
-        http(bases[0], "POST", f"/api/rooms/{room_id}/messages/", tokens[0], {"message": "b"})[1][
-            "id"
-        ]
-        for _ in range(5)
-    ]
-    last_id = max(before)
-    await asyncio.gather(*[ws.close() for ws, _ in sockets if ws is not None])
-    missed = [
-        http(bases[0], "POST", f"/api/rooms/{room_id}/messages/", tokens[0], {"message": "m"})[1][
-            "id"
-        ]
-        for _ in range(5)
-    ]
-    began = time.monotonic()
-    again = await asyncio.wait_for(
-        asyncio.gather(
-            *[
-                _storm_socket(bases[i % 2], members[i % len(members)], room_id, last_id, gate)
-                for i in range(STORM)
-            ]
-        ),
-        timeout=STORM_BOUND,
-    )
-    took = time.monotonic() - began
-    reconnected = sum(ws is not None for ws, _ in again)
-    caught_up = sum(set(missed) <= held for ws, held in again if ws is not None)
-    await asyncio.gather(*[ws.close() for ws, _ in again if ws is not None])
-    return {
-        "sockets": STORM,
-        "opened_first": opened,
-        "reconnected": reconnected,
-        "caught_up": caught_up,
-        "storm_seconds": round(took, 1),
-        "missing_after_catch_up": STORM - caught_up,
-        "live_duplicates": 0,
-        "statuses": {},
-    }
-
-
-def drill_storm() -> dict:
-    _soft, hard = resource.getrlimit(resource.RLIMIT_NOFILE)
-    resource.setrlimit(resource.RLIMIT_NOFILE, (min(hard, 65536), hard))  # servers inherit it
-    with stack(2) as (_pg, _redis, _procs, bases, data):
-        result = asyncio.run(storm(bases, data["tokens"], data["room_id"]))
-    return {"drill": "reconnect_storm", **result}
-
-
 DRILLS = {
     "redis": drill_redis,
     "postgres": drill_postgres,
     "sigkill": drill_sigkill,
-    "storm": drill_storm,
 }
 
 
