@@ -31,6 +31,13 @@ from django.core.files.base import ContentFile
 from django.core.files.storage import default_storage
 from django.core.files.uploadhandler import FileUploadHandler, StopUpload
 from django.http.request import split_domain_port, validate_host
+from mutagen import MutagenError
+from mutagen.id3 import delete as delete_id3
+from mutagen.mp3 import MP3
+from mutagen.mp4 import AtomError, Atoms
+from mutagen.oggopus import OggOpus
+from mutagen.oggvorbis import OggVorbis
+from mutagen.wave import WAVE
 from PIL import Image, ImageOps, ImageSequence, UnidentifiedImageError
 
 from uploads import audio_clean
@@ -131,17 +138,6 @@ def _is_adts_header(head: bytes) -> bool:
     )
 
 
-def _id3v2_length(data: bytes) -> int:
-    if len(data) < 10 or data[:3] != b"ID3":
-        return 0
-    size = data[6:10]
-    if any(b & 0x80 for b in size):
-        return -1
-    length = (size[0] << 21) | (size[1] << 14) | (size[2] << 7) | size[3]
-    footer = 10 if data[5] & 0x10 else 0
-    return 10 + length + footer
-
-
 def _sniff(data: bytes) -> str | None:
     """The extension the bytes say, or None."""
     if data.startswith(b"\xff\xd8\xff"):
@@ -170,35 +166,35 @@ def _sniff(data: bytes) -> str | None:
 
 
 # --- Audio structure checks --------------------------------------------------------------------
+# mutagen reads the containers it knows (MP3, Ogg, WAV, MP4 atoms); the ADTS sync check above and
+# the EBML walk below stay because it has no such check (ADTS) or no reader at all (WebM).
+_MUTAGEN_ERRORS = (MutagenError, ValueError, EOFError, IndexError, struct.error)
+
+
 def _refuse(detail: str) -> NoReturn:
     raise UnsupportedMediaType(detail, code="unsupported_media_type")
 
 
 def _check_mp3(data: bytes) -> bytes:
-    """Drops ID3v2/ID3v1 tags (free-text metadata) and checks an MPEG frame follows."""
-    start = _id3v2_length(data)
-    if start < 0 or start >= len(data):
-        _refuse("The MP3 file is damaged.")
-    while start < len(data) and data[start] == 0:  # padding after the tag
-        start += 1
-    end = len(data)
-    if end - start > 128 and data[end - 128 : end - 125] == b"TAG":
-        end -= 128
-    audio = data[start:end]
-    if not _is_mpeg_audio_header(audio[:4]):
+    """Drops ID3v2/ID3v1 tags (free-text metadata) and checks MPEG frames follow (mutagen)."""
+    audio = io.BytesIO(data)
+    try:
+        delete_id3(audio, delete_v1=True, delete_v2=True)
+        MP3(io.BytesIO(audio.getvalue()))
+    except _MUTAGEN_ERRORS:
         _refuse("The MP3 file does not contain MPEG audio frames.")
-    return audio
+    return audio.getvalue()
 
 
 def _check_ogg(data: bytes) -> bytes:
-    # first page: 27-byte header, segment table, then the first packet of the first stream
-    if len(data) < 28 or data[4] != 0:
-        _refuse("The Ogg file is damaged.")
-    segments = data[26]
-    first_packet = data[27 + segments : 27 + segments + 8]
-    if not (first_packet.startswith(b"OpusHead") or first_packet.startswith(b"\x01vorbis")):
-        _refuse("Only Ogg files with Opus or Vorbis audio are accepted.")
-    return data
+    """An Ogg stream whose headers mutagen reads as Opus or as Vorbis."""
+    for reader in (OggOpus, OggVorbis):
+        try:
+            reader(io.BytesIO(data))
+        except _MUTAGEN_ERRORS:
+            continue
+        return data
+    _refuse("Only Ogg files with Opus or Vorbis audio are accepted.")
 
 
 def _cleaned(clean, data: bytes) -> bytes:
@@ -210,21 +206,28 @@ def _cleaned(clean, data: bytes) -> bytes:
 
 
 def _check_wav(data: bytes) -> bytes:
-    """Rebuilt from its format and data chunks: LIST/INFO and every other chunk are dropped."""
-    if b"fmt " not in data[12:4096]:
-        _refuse("The WAV file has no format chunk.")
+    """A RIFF/WAVE file whose chunks mutagen reads, rebuilt from its format and data chunks:
+    LIST/INFO and every other chunk are dropped."""
+    try:
+        WAVE(io.BytesIO(data))
+    except _MUTAGEN_ERRORS:
+        _refuse("The WAV file is damaged or has no format chunk.")
     return _cleaned(audio_clean.clean_wav, data)
 
 
 def _mp4_handlers(data: bytes) -> set[bytes]:
-    """Handler types (``soun``, ``vide``, …) of every track, found inside the ``moov`` box."""
-    handlers = set()
-    position = data.find(b"moov")
-    while position != -1:
-        position = data.find(b"hdlr", position + 4)
-        if position == -1:
-            break
-        handlers.add(data[position + 12 : position + 16])
+    """Handler types (``soun``, ``vide``, …) of every track (``moov/trak/mdia/hdlr``), read with
+    mutagen's atom parser."""
+    stream = io.BytesIO(data)
+    try:
+        moov = Atoms(stream).path(b"moov")[-1]
+        handlers = set()
+        for trak in moov.findall(b"trak"):
+            for hdlr in (h for mdia in trak.findall(b"mdia") for h in mdia.findall(b"hdlr")):
+                ok, payload = hdlr.read(stream)
+                handlers.add(payload[8:12] if ok else b"")
+    except (*_MUTAGEN_ERRORS, AtomError, KeyError):
+        _refuse("The M4A file is damaged.")
     return handlers
 
 

@@ -7,8 +7,8 @@ import wave
 
 import pytest
 
-from messaging import audio_clean
 from tests.messaging.test_media import box, fetch, m4a_bytes, upload
+from uploads import audio_clean
 
 pytestmark = pytest.mark.django_db
 

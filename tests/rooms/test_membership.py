@@ -429,7 +429,10 @@ def test_a_ban_keeps_the_row_and_shuts_the_person_out_everywhere(
         ("post", rooms_url(room.pk, "read")),
         ("get", rooms_url(room.pk)),
     ]:
-        refused = getattr(client, method)(url, {"message": "hi"} if method == "post" else None)
+        body = (
+            {"message": "hi"} if (method, url) == ("post", rooms_url(room.pk, "messages")) else None
+        )
+        refused = getattr(client, method)(url, body)
         assert (url, refused.status_code, refused.data["code"]) == (url, 403, "banned")
     assert room.pk not in [r["id"] for r in client.get(rooms_url()).data["results"]]
 

@@ -91,16 +91,18 @@ def wav_bytes() -> bytes:
     return out.getvalue()
 
 
+def ogg_page(packet: bytes, sequence: int, flags: int, granule: int = 0) -> bytes:
+    """One Ogg page holding one small packet (stream serial 1, CRC left at zero)."""
+    header = b"OggS\x00" + bytes([flags]) + struct.pack("<q", granule)
+    header += struct.pack("<II", 1, sequence) + b"\x00" * 4
+    return header + bytes([1, len(packet)]) + packet
+
+
 def ogg_opus_bytes() -> bytes:
-    packet = b"OpusHead\x01\x01\x38\x01\x80\xbb\x00\x00\x00\x00\x00"
-    return (
-        b"OggS\x00\x02"
-        + b"\x00" * 8
-        + b"\x01\x00\x00\x00"
-        + b"\x00" * 8
-        + bytes([1, len(packet)])
-        + packet
-    )
+    """The smallest real Ogg Opus file: identification header, comment header, one packet."""
+    head = b"OpusHead\x01\x01\x38\x01\x80\xbb\x00\x00\x00\x00\x00"
+    tags = b"OpusTags" + struct.pack("<I", 3) + b"wya" + struct.pack("<I", 0)
+    return ogg_page(head, 0, 0x02) + ogg_page(tags, 1, 0) + ogg_page(b"\x00", 2, 0x04, 960)
 
 
 def box(kind: bytes, payload: bytes) -> bytes:
@@ -411,3 +413,20 @@ def test_the_multipart_parser_stops_at_the_size_cap():
     with pytest.raises(StopUpload):
         handler.receive_data_chunk(b"123456", 5)
     assert handler.exceeded
+
+
+@pytest.mark.parametrize(
+    ("label", "data"),
+    [
+        ("id3 tag over no MPEG frames", mp3_with_tags().replace(MP3_FRAME, b"\x00" * 417)),
+        ("wav without a format chunk", b"RIFF\x24\x00\x00\x00WAVE" + b"junk" + b"\x00" * 28),
+        ("ogg opus without its comment header", ogg_opus_bytes()[:47]),
+        ("m4a whose moov box is cut off", m4a_bytes()[:40]),
+    ],
+)
+def test_damaged_audio_is_a_415(client, label, data):
+    response = upload(client, data)
+
+    assert response.status_code == 415, label
+    assert response.json()["code"] == "unsupported_media_type"
+    assert stored_files() == []
