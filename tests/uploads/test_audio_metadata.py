@@ -7,7 +7,7 @@ import wave
 
 import pytest
 
-from tests.messaging.test_media import box, fetch, m4a_bytes, upload
+from tests.uploads.test_media import box, fetch, m4a_bytes, upload
 from uploads import audio_clean
 
 pytestmark = pytest.mark.django_db
