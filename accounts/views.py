@@ -12,7 +12,7 @@ from django.views.decorators.http import require_http_methods, require_POST
 
 from accounts import selectors, services
 from accounts.forms import DeleteAccountForm, ProfileForm, RegisterForm, client_ip
-from discovery.selectors import discover_rooms
+from discovery.selectors import discover_people, discover_rooms
 from geo import selectors as geo_selectors
 from safety import selectors as safety_selectors
 from safety import services as safety_services
@@ -40,7 +40,7 @@ def home(request):
         location = geo_selectors.location_of(request.user)
         context["location"] = location
         if location is not None:
-            people = geo_selectors.discover_people(request.user, limit=HOME_LIMIT)
+            people = discover_people(request.user, limit=HOME_LIMIT)
             rooms = discover_rooms(request.user, limit=HOME_LIMIT)
             context["tiers"] = [
                 {"key": key, "label": label, "people": people[key], "rooms": rooms[key]}

@@ -8,6 +8,7 @@ Under ``/api/`` the answers are JSON like every other API error; pages get plain
 """
 
 from django.http import Http404, HttpResponse, HttpResponseBadRequest
+from django.shortcuts import render
 
 from wya import hostile
 from wya.api import UNAVAILABLE, json_error
@@ -63,4 +64,28 @@ class DatabaseUnavailableMiddleware:
         else:
             response = HttpResponse(detail, status=503, content_type="text/plain; charset=utf-8")
         response["Retry-After"] = "2"
+        return response
+
+
+SKIPPED_PREFIXES = ("/api/", "/admin/", "/media/", "/static/")
+
+
+class FriendlyNotFoundMiddleware:
+    """Every 404 on a page is the app's own 404 page, in DEBUG too (Django would show its
+    technical page, for unknown URLs and for ``Http404`` alike); ``/api/`` keeps its JSON 404
+    (``wya.api.handler404``) and ``/admin/``, ``/media/``, ``/static/`` their own."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        response = self.get_response(request)
+        if (
+            response.status_code == 404
+            and not getattr(response, "wya_page", False)
+            and not request.path.startswith(SKIPPED_PREFIXES)
+            and response.get("Content-Type", "").startswith("text/html")
+        ):
+            response = render(request, "404.html", status=404)
+            response.wya_page = True  # type: ignore[attr-defined]  # a marker on our own response
         return response

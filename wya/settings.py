@@ -73,8 +73,7 @@ MIDDLEWARE = [
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
-    "wya.csp.ContentSecurityPolicyMiddleware",
-    "wya.csp.FriendlyNotFoundMiddleware",
+    "wya.middleware.FriendlyNotFoundMiddleware",
 ]
 
 if not DEBUG:  # production serves collected static files itself (runserver does it in DEBUG)

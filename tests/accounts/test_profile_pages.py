@@ -11,6 +11,7 @@ from geo import services as geo_services
 from safety.models import Block
 from tests.accounts.media_helpers import png_bytes, wav_bytes
 from tests.factories import PASSWORD, TeenFactory, UserFactory, birth_date_for_age
+from wya.security import API_CSP
 
 pytestmark = pytest.mark.django_db
 
@@ -157,7 +158,8 @@ def test_pages_carry_a_csp_that_frames_only_spotify_and_soundcloud(adult):
     csp = response["Content-Security-Policy"]
     assert "frame-src https://open.spotify.com https://w.soundcloud.com;" in csp
     assert "script-src 'self';" in csp
-    assert "Content-Security-Policy" not in page_client(adult).get("/api/me/")
+    # API answers carry the locked-down policy instead (wya.security): nothing runs or frames
+    assert page_client(adult).get("/api/me/")["Content-Security-Policy"] == API_CSP
 
 
 # --- Another person's profile, blocks ---------------------------------------------------------

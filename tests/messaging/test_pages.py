@@ -133,7 +133,7 @@ def test_the_thread_page_costs_the_same_number_of_queries_whatever_the_history_s
     assert len(response.context["history"]) == history_size
 
 
-THREAD_PAGE_QUERIES = 9  # + the moderation banner and the header badge
+THREAD_PAGE_QUERIES = 8  # + the moderation banner and the header badge
 
 
 @pytest.mark.parametrize("conversations", [1, 6])
