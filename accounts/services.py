@@ -354,49 +354,60 @@ def _clean_reason(reason) -> str:
     return reason.strip()
 
 
+def _staff_account_action(
+    *, moderator, user: User, action_type: str, reason: str, apply, report=None
+):
+    """The one shape of every staff action on an account: the reason cleaned, the moderator's
+    permission and target checked, then the ``moderation_actions`` row and ``apply()`` in one
+    transaction. Returns the action row."""
+    reason = _clean_reason(reason)
+    _check_staff_action(moderator, user)
+    with transaction.atomic():
+        action = moderation_log.record(
+            moderator=moderator,
+            target_user=user,
+            action_type=action_type,
+            reason=reason,
+            report=report,
+        )
+        apply()
+    return action
+
+
 def account_ban(*, moderator, user: User, reason: str, report=None):
     """Platform ban by staff: ``is_active=False`` (hidden everywhere by the policy), every
     token and socket closed, a ``ban`` row in ``moderation_actions`` (its reason is shown at
     login). Returns the action row."""
-    reason = _clean_reason(reason)
-    _check_staff_action(moderator, user)
-    with transaction.atomic():
-        action = moderation_log.record(
-            moderator=moderator,
-            target_user=user,
-            action_type=ActionType.BAN,
-            reason=reason,
-            report=report,
-        )
-        account_set_active(user=user, is_active=False)
-    return action
+    return _staff_account_action(
+        moderator=moderator,
+        user=user,
+        action_type=ActionType.BAN,
+        reason=reason,
+        report=report,
+        apply=lambda: account_set_active(user=user, is_active=False),
+    )
 
 
 def account_unban(*, moderator, user: User, reason: str):
     """Lift a platform ban: ``is_active=True`` and an ``unban`` row."""
-    reason = _clean_reason(reason)
-    _check_staff_action(moderator, user)
-    with transaction.atomic():
-        action = moderation_log.record(
-            moderator=moderator, target_user=user, action_type=ActionType.UNBAN, reason=reason
-        )
-        account_set_active(user=user, is_active=True)
-    return action
+    return _staff_account_action(
+        moderator=moderator,
+        user=user,
+        action_type=ActionType.UNBAN,
+        reason=reason,
+        apply=lambda: account_set_active(user=user, is_active=True),
+    )
 
 
 def account_tombstone_by_staff(*, moderator, user: User, reason: str):
     """Staff delete an account's personal data: a ``delete_account`` row, then the tombstone."""
-    reason = _clean_reason(reason)
-    _check_staff_action(moderator, user)
-    with transaction.atomic():
-        action = moderation_log.record(
-            moderator=moderator,
-            target_user=user,
-            action_type=ActionType.DELETE_ACCOUNT,
-            reason=reason,
-        )
-        account_tombstone(user=user)
-    return action
+    return _staff_account_action(
+        moderator=moderator,
+        user=user,
+        action_type=ActionType.DELETE_ACCOUNT,
+        reason=reason,
+        apply=lambda: account_tombstone(user=user),
+    )
 
 
 def account_tombstone(*, user: User) -> User:
