@@ -16,7 +16,10 @@ from tests.factories import MemberFactory, RoomFactory, TeenFactory, birth_date_
 from tests.messaging.live_helpers import connect, drain
 from tests.rooms.conftest import rooms_url
 
-TOMORROW = timezone.localdate() + dt.timedelta(days=1)
+
+def tomorrow_date() -> dt.date:
+    """Tomorrow as of now (not as of collection: a run that crosses midnight stays right)."""
+    return timezone.localdate() + dt.timedelta(days=1)
 
 
 def turning_18_tomorrow(**kwargs):
@@ -26,8 +29,9 @@ def turning_18_tomorrow(**kwargs):
 @pytest.fixture
 def tomorrow(monkeypatch):
     """Move the clock to tomorrow, when ``turning_18_tomorrow`` people are adults."""
-    monkeypatch.setattr(policy, "today", lambda: TOMORROW)
-    return TOMORROW
+    day = tomorrow_date()
+    monkeypatch.setattr(policy, "today", lambda: day)
+    return day
 
 
 @pytest.fixture
@@ -39,7 +43,7 @@ def teen_room(db):
 def test_the_helper_really_crosses_tomorrow():
     dob = birth_date_for_age(18, days_after_birthday=-1)
     assert policy.segment_for_birth_date(dob) == policy.TEEN
-    assert policy.segment_for_birth_date(dob, on=TOMORROW) == policy.ADULT
+    assert policy.segment_for_birth_date(dob, on=tomorrow_date()) == policy.ADULT
 
 
 @pytest.mark.django_db
@@ -88,7 +92,8 @@ async def test_an_open_socket_stops_receiving_the_teen_room_the_day_its_user_tur
     ws = await connect(crossed)
     await drain(ws)
 
-    monkeypatch.setattr(policy, "today", lambda: TOMORROW)
+    day = tomorrow_date()
+    monkeypatch.setattr(policy, "today", lambda: day)
     await db(services.room_message_send)(user=owner, room_id=room.pk, message="after midnight")
 
     frames = await drain(ws)
@@ -120,7 +125,8 @@ def test_the_sweep_hands_a_teen_room_whose_owner_turned_18_to_its_senior_teen(db
     room = RoomFactory(owner=owner)
     senior = MemberFactory(room=room, user=TeenFactory()).user
     MemberFactory(room=room, user=TeenFactory())
-    monkeypatch.setattr(policy, "today", lambda: TOMORROW)
+    day = tomorrow_date()
+    monkeypatch.setattr(policy, "today", lambda: day)
 
     call_command("segment_sweep", verbosity=0)
 
