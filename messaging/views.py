@@ -1,7 +1,6 @@
 """Server-rendered direct-message pages (docs/pages.md). Thin: the messaging selectors decide who
 may be seen (404 otherwise, as the API), ``messaging.services.dm_send`` writes."""
 
-from django import forms
 from django.contrib.auth.decorators import login_required
 from django.http import Http404
 from django.shortcuts import redirect, render
@@ -10,13 +9,9 @@ from django.views.decorators.http import require_POST
 
 from messaging import selectors, services
 from wya.errors import Invalid, NotFound, ServiceError
-from wya.validators import MESSAGE_MAX
+from wya.pages import MessageForm, submit
 
 HISTORY_PAGE = 50
-
-
-class DirectMessageForm(forms.Form):
-    message = forms.CharField(max_length=MESSAGE_MAX, strip=False)
 
 
 def _partner_or_404(viewer, user_id):
@@ -50,7 +45,7 @@ def _thread_context(request, other, *, form=None) -> dict:
     return {
         "other": other,
         "other_name": other_name,
-        "form": form or DirectMessageForm(),
+        "form": form or MessageForm(),
         "history": [
             {
                 "message": message,
@@ -84,19 +79,21 @@ def dm_thread_page(request, user_id):
 def dm_send_page(request, user_id):
     """The composer without JavaScript: the same ``dm_send`` as REST and the socket."""
     other = _partner_or_404(request.user, user_id)
-    form = DirectMessageForm(request.POST)
-    status = 400
-    if form.is_valid():
-        try:
-            services.dm_send(
-                sender=request.user, recipient_id=other.pk, message=form.cleaned_data["message"]
-            )
-        except NotFound as error:
-            raise Http404(error.detail)
-        except ServiceError as error:
-            form.add_error(None, error.detail)
-            status = error.status
-        else:
-            return redirect("dm-thread", user_id=other.pk)
+    form = MessageForm(request.POST)
+    done = submit(
+        form,
+        lambda data: services.dm_send(
+            sender=request.user, recipient_id=other.pk, message=data["message"]
+        ),
+        refuse=_raise_not_found_as_page,
+        error_field=None,
+    )
+    if done.ok:
+        return redirect("dm-thread", user_id=other.pk)
     context = _thread_context(request, other, form=form)
-    return render(request, "messaging/dm_thread.html", context, status=status)
+    return render(request, "messaging/dm_thread.html", context, status=done.status)
+
+
+def _raise_not_found_as_page(error: ServiceError) -> None:
+    if isinstance(error, NotFound):
+        raise Http404(error.detail)

@@ -17,8 +17,8 @@ from messaging.selectors import presence_visible_to
 from rooms import selectors, services
 from rooms.models import DESCRIPTION_MAX, ROOM_NAME_MAX, Role
 from wya.errors import Forbidden, NotFound, ServiceError
-from wya.pages import add_service_error
-from wya.validators import MESSAGE_MAX, MUSIC_URL_MAX
+from wya.pages import MessageForm, color_field, submit
+from wya.validators import MUSIC_URL_MAX
 
 HISTORY_PAGE = 50
 # The create form suggests a colour that stands out from the page (the model's default is the
@@ -32,12 +32,7 @@ class RoomCreateForm(forms.Form):
         max_length=DESCRIPTION_MAX, required=False, widget=forms.Textarea(attrs={"rows": 2})
     )
     is_public = forms.BooleanField(required=False, initial=True, label="Public")
-    background_color = forms.RegexField(
-        r"^#[0-9A-Fa-f]{6}$",
-        initial=PAGE_DEFAULT_ROOM_COLOR,
-        label="Room colour",
-        widget=forms.TextInput(attrs={"type": "color"}),
-    )
+    background_color = color_field(initial=PAGE_DEFAULT_ROOM_COLOR, label="Room colour")
     max_participants = forms.IntegerField(
         min_value=2,
         max_value=settings.ALPHA_MAX_ROOM_MEMBERS,
@@ -63,10 +58,6 @@ class RoleForm(forms.Form):
     role = forms.ChoiceField(choices=[(Role.USER, "Member"), (Role.MOD, "Moderator")])
 
 
-class MessageForm(forms.Form):
-    message = forms.CharField(max_length=MESSAGE_MAX, strip=False)
-
-
 def raise_as_page(error: ServiceError) -> None:
     """404/403 service refusals become the matching error pages."""
     if isinstance(error, NotFound):
@@ -82,22 +73,33 @@ def _access_or_page_error(user, room_id):
         raise Http404(error.detail)
 
 
+def _refuse_banned(access) -> None:
+    if access.is_banned:
+        raise PermissionDenied("You are banned from this room.")
+
+
+def _staff_access_or_page_error(user, room_id):
+    """The room for its owner and moderators: 404 if I may not know it, 403 if I am not staff."""
+    access = _access_or_page_error(user, room_id)
+    _refuse_banned(access)
+    try:
+        access.require_staff()
+    except ServiceError as error:
+        raise PermissionDenied(error.detail)
+    return access
+
+
 @login_required
 @require_http_methods(["GET", "POST"])
 def room_list_page(request):
     form = RoomCreateForm(request.POST or None)
     status = 200
     if request.method == "POST":
-        status = 400
-        if form.is_valid():
-            try:
-                room = services.room_create(user=request.user, **form.cleaned_data)
-            except ServiceError as error:
-                add_service_error(form, error)
-                status = error.status
-            else:
-                messages.success(request, "Room created.")
-                return redirect("room-page", room_id=room.pk)
+        done = submit(form, lambda data: services.room_create(user=request.user, **data))
+        if done.ok:
+            messages.success(request, "Room created.")
+            return redirect("room-page", room_id=done.result.pk)
+        status = done.status
     rooms = list(selectors.my_rooms(request.user)[:100])
     return render(request, "rooms/list.html", {"memberships": rooms, "form": form}, status=status)
 
@@ -164,8 +166,7 @@ def _room_page_context(request, access, *, form=None) -> dict:
 @login_required
 def room_page(request, room_id):
     access = _access_or_page_error(request.user, room_id)
-    if access.is_banned:
-        raise PermissionDenied("You are banned from this room.")
+    _refuse_banned(access)
     return render(request, "rooms/room.html", _room_page_context(request, access))
 
 
@@ -175,23 +176,19 @@ def room_send_page(request, room_id):
     """The composer without JavaScript: the same service as REST and the socket."""
     access = _access_or_page_error(request.user, room_id)
     form = MessageForm(request.POST)
-    status = 400
-    if form.is_valid():
-        try:
-            services.room_message_send(
-                user=request.user, room_id=access.room.pk, message=form.cleaned_data["message"]
-            )
-        except ServiceError as error:
-            raise_as_page(error)
-            form.add_error(None, error.detail)
-            status = error.status
-        else:
-            return redirect("room-page", room_id=access.room.pk)
-    if access.is_banned:
-        raise PermissionDenied("You are banned from this room.")
-    return render(
-        request, "rooms/room.html", _room_page_context(request, access, form=form), status=status
+    done = submit(
+        form,
+        lambda data: services.room_message_send(
+            user=request.user, room_id=access.room.pk, message=data["message"]
+        ),
+        refuse=raise_as_page,
+        error_field=None,
     )
+    if done.ok:
+        return redirect("room-page", room_id=access.room.pk)
+    _refuse_banned(access)
+    context = _room_page_context(request, access, form=form)
+    return render(request, "rooms/room.html", context, status=done.status)
 
 
 def _post_action(request, room_id, action, success: str, *, to_list: bool = False):
@@ -234,15 +231,11 @@ def room_leave_page(request, room_id):
 
 def _confirm_or_act(request, room_id, user_id, *, verb: str, action, success: str):
     """GET: a confirmation page naming the person; POST: the service, then back to the room."""
-    access = _access_or_page_error(request.user, room_id)
-    if access.is_banned:
-        raise PermissionDenied("You are banned from this room.")
     if request.method == "POST":
+        access = _access_or_page_error(request.user, room_id)
+        _refuse_banned(access)
         return _post_action(request, access.room.pk, action, success)
-    try:
-        access.require_staff()
-    except ServiceError as error:
-        raise PermissionDenied(error.detail)
+    access = _staff_access_or_page_error(request.user, room_id)
     members = {m.user_id: m for m in selectors.room_members(request.user, access)}
     target = members.get(user_id)
     if target is None:
@@ -251,45 +244,33 @@ def _confirm_or_act(request, room_id, user_id, *, verb: str, action, success: st
     return render(request, "rooms/confirm.html", context)
 
 
-@login_required
-@require_http_methods(["GET", "POST"])
-def room_kick_page(request, room_id, user_id):
-    return _confirm_or_act(
-        request,
-        room_id,
-        user_id,
-        verb="remove",
-        action=lambda: services.room_member_kick(
-            actor=request.user, room_id=room_id, user_id=user_id
-        ),
-        success="Member removed. They can join again if the room is public.",
-    )
+def _member_action_page(service, *, success: str, verb: str | None = None):
+    """A staff action on one member (``service(actor=, room_id=, user_id=)``): with a ``verb``,
+    GET shows a confirmation page naming the person first; without, it is POST only."""
+
+    def page(request, room_id, user_id):
+        def action():
+            return service(actor=request.user, room_id=room_id, user_id=user_id)
+
+        if verb is None:
+            return _post_action(request, room_id, action, success)
+        return _confirm_or_act(request, room_id, user_id, verb=verb, action=action, success=success)
+
+    methods = ["POST"] if verb is None else ["GET", "POST"]
+    return login_required(require_http_methods(methods)(page))
 
 
-@login_required
-@require_http_methods(["GET", "POST"])
-def room_ban_page(request, room_id, user_id):
-    return _confirm_or_act(
-        request,
-        room_id,
-        user_id,
-        verb="ban",
-        action=lambda: services.room_member_ban(
-            actor=request.user, room_id=room_id, user_id=user_id
-        ),
-        success="Member banned. They cannot come back unless you unban them.",
-    )
-
-
-@login_required
-@require_POST
-def room_unban_page(request, room_id, user_id):
-    return _post_action(
-        request,
-        room_id,
-        lambda: services.room_member_unban(actor=request.user, room_id=room_id, user_id=user_id),
-        "Ban lifted.",
-    )
+room_kick_page = _member_action_page(
+    services.room_member_kick,
+    verb="remove",
+    success="Member removed. They can join again if the room is public.",
+)
+room_ban_page = _member_action_page(
+    services.room_member_ban,
+    verb="ban",
+    success="Member banned. They cannot come back unless you unban them.",
+)
+room_unban_page = _member_action_page(services.room_member_unban, success="Ban lifted.")
 
 
 @login_required
@@ -324,19 +305,8 @@ def _invite_candidates(user, member_ids: set[str]) -> list[dict]:
     return people
 
 
-@login_required
-@require_http_methods(["GET", "POST"])
-def room_settings_page(request, room_id):
-    """Owner and moderators: edit the room, add people, change roles, kick/ban/unban."""
-    access = _access_or_page_error(request.user, room_id)
-    if access.is_banned:
-        raise PermissionDenied("You are banned from this room.")
-    try:
-        access.require_staff()
-    except ServiceError as error:
-        raise PermissionDenied(error.detail)
-    room = access.room
-    initial = {
+def _settings_initial(room) -> dict:
+    return {
         "room_name": room.room_name,
         "description": room.description or "",
         "is_public": room.is_public,
@@ -344,37 +314,44 @@ def room_settings_page(request, room_id):
         "max_participants": room.max_participants,
         "music_url": room.music_url or "",
     }
-    form = RoomSettingsForm(initial=initial)
-    invite_form = InviteForm()
-    status = 200
-    if request.method == "POST" and request.POST.get("action") == "invite":
+
+
+def _settings_post(request, room):
+    """The settings page's two forms: add a person (``action=invite``) or save the room. Returns
+    (settings form, invite form, submission, the success notice)."""
+    if request.POST.get("action") == "invite":
         invite_form = InviteForm(request.POST)
-        status = 400
-        if invite_form.is_valid():
-            try:
-                services.room_member_add(
-                    actor=request.user,
-                    room_id=room.pk,
-                    user_id=invite_form.cleaned_data["user_id"],
-                )
-            except ServiceError as error:
-                invite_form.add_error("user_id", error.detail)
-                status = error.status
-            else:
-                messages.success(request, "Added to the room.")
-                return redirect("room-settings", room_id=room.pk)
-    elif request.method == "POST":
-        form = RoomSettingsForm(request.POST)
-        status = 400
-        if form.is_valid():
-            try:
-                services.room_update(user=request.user, room_id=room.pk, **form.cleaned_data)
-            except ServiceError as error:
-                add_service_error(form, error)
-                status = error.status
-            else:
-                messages.success(request, "Room settings saved.")
-                return redirect("room-settings", room_id=room.pk)
+        done = submit(
+            invite_form,
+            lambda data: services.room_member_add(
+                actor=request.user, room_id=room.pk, user_id=data["user_id"]
+            ),
+            error_field="user_id",
+        )
+        form = RoomSettingsForm(initial=_settings_initial(room))
+        return form, invite_form, done, "Added to the room."
+    form = RoomSettingsForm(request.POST)
+    done = submit(
+        form, lambda data: services.room_update(user=request.user, room_id=room.pk, **data)
+    )
+    return form, InviteForm(), done, "Room settings saved."
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def room_settings_page(request, room_id):
+    """Owner and moderators: edit the room, add people, change roles, kick/ban/unban."""
+    access = _staff_access_or_page_error(request.user, room_id)
+    room = access.room
+    status = 200
+    if request.method == "POST":
+        form, invite_form, done, success = _settings_post(request, room)
+        if done.ok:
+            messages.success(request, success)
+            return redirect("room-settings", room_id=room.pk)
+        status = done.status
+    else:
+        form, invite_form = RoomSettingsForm(initial=_settings_initial(room)), InviteForm()
     members = list(selectors.room_members(request.user, access))
     context = {
         "room": room,

@@ -1,4 +1,32 @@
-"""Helpers the server-rendered pages share."""
+"""Helpers the server-rendered pages share: the message composer's form, the colour picker, and
+the one way a page form runs a service and puts its refusal on the form."""
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Any
+
+from django import forms
+
+from wya.errors import ServiceError
+from wya.validators import MESSAGE_MAX, validate_color
+
+
+class MessageForm(forms.Form):
+    """The composer without JavaScript (room and DM pages); the service checks the text."""
+
+    message = forms.CharField(max_length=MESSAGE_MAX, strip=False)
+
+
+def color_field(*, initial: str, label: str, help_text: str = "") -> forms.CharField:
+    """A colour picker checked by the one ``#RRGGBB`` rule (``wya.validators.validate_color``)."""
+    return forms.CharField(
+        max_length=7,
+        initial=initial,
+        label=label,
+        help_text=help_text,
+        validators=[validate_color],
+        widget=forms.TextInput(attrs={"type": "color"}),
+    )
 
 
 def add_service_error(form, error) -> None:
@@ -9,3 +37,38 @@ def add_service_error(form, error) -> None:
         form.add_error(field, rest)
     else:
         form.add_error(None, detail)
+
+
+@dataclass(frozen=True)
+class Submission:
+    """What ``submit`` did: ``ok`` with the service's ``result``, else the status to render."""
+
+    ok: bool
+    status: int
+    result: Any = None
+
+
+def submit(
+    form: forms.Form,
+    action: Callable[[dict], Any],
+    *,
+    refuse: Callable[[ServiceError], None] | None = None,
+    error_field: str | None = "",
+) -> Submission:
+    """Validate ``form`` and call ``action(form.cleaned_data)``. An invalid form is a 400. A
+    service refusal first goes to ``refuse`` (which may raise an error page instead), then onto
+    the form: on ``error_field`` when given (``None``: the whole form), else on the field the
+    refusal names (``add_service_error``); its status is the one to render."""
+    if not form.is_valid():
+        return Submission(ok=False, status=400)
+    try:
+        result = action(form.cleaned_data)
+    except ServiceError as error:
+        if refuse is not None:
+            refuse(error)
+        if error_field == "":
+            add_service_error(form, error)
+        else:
+            form.add_error(error_field, error.detail)
+        return Submission(ok=False, status=error.status)
+    return Submission(ok=True, status=200, result=result)
