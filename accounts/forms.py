@@ -5,9 +5,10 @@ from django.contrib.auth.forms import AuthenticationForm
 from django.core.exceptions import ValidationError
 
 from accounts import services
-from accounts.models import Profile
 from accounts.validators import BIO_MAX, DISPLAY_NAME_MAX, LOCATION_MAX
 from wya.errors import ServiceError
+from wya.pages import color_field
+from wya.validators import DEFAULT_THEME_COLOR
 
 
 def client_ip(request) -> str:
@@ -32,31 +33,29 @@ class RegisterForm(forms.Form):
     display_name = forms.CharField(max_length=DISPLAY_NAME_MAX, label="Display name")
 
 
+def _image_field(label: str, help_text: str) -> forms.FileField:
+    """An optional picture upload; ``uploads`` decides by the bytes, ``accept`` only helps."""
+    return forms.FileField(
+        required=False,
+        label=label,
+        widget=forms.FileInput(attrs={"accept": "image/jpeg,image/png,image/gif,image/webp"}),
+        help_text=help_text,
+    )
+
+
 class ProfileForm(forms.Form):
     display_name = forms.CharField(max_length=DISPLAY_NAME_MAX, label="Display name")
     bio = forms.CharField(
         max_length=BIO_MAX, required=False, widget=forms.Textarea(attrs={"rows": 3})
     )
-    theme_color = forms.CharField(
-        max_length=7,
-        widget=forms.TextInput(attrs={"type": "color"}),
-        initial=Profile.DEFAULT_THEME_COLOR,
-        label="Theme colour",
-        help_text="Colours your profile page.",
+    theme_color = color_field(
+        initial=DEFAULT_THEME_COLOR, label="Theme colour", help_text="Colours your profile page."
     )
-    avatar = forms.FileField(
-        required=False,
-        label="Avatar picture",
-        widget=forms.FileInput(attrs={"accept": "image/jpeg,image/png,image/gif,image/webp"}),
-        help_text="JPEG, PNG, GIF or WebP. Leave empty to keep the current one.",
+    avatar = _image_field(
+        "Avatar picture", "JPEG, PNG, GIF or WebP. Leave empty to keep the current one."
     )
     remove_avatar = forms.BooleanField(required=False, label="Remove my avatar")
-    banner = forms.FileField(
-        required=False,
-        label="Banner picture",
-        widget=forms.FileInput(attrs={"accept": "image/jpeg,image/png,image/gif,image/webp"}),
-        help_text="A wide image shown at the top of your profile.",
-    )
+    banner = _image_field("Banner picture", "A wide image shown at the top of your profile.")
     remove_banner = forms.BooleanField(required=False, label="Remove my banner")
     profile_music_url = forms.CharField(
         required=False,

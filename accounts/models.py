@@ -4,6 +4,8 @@ The lock's columns come first in each model; Django's authentication columns and
 ``date_of_birth`` come on top (docs/schema.md lists them).
 """
 
+from typing import Any
+
 from django.contrib.auth.base_user import AbstractBaseUser, BaseUserManager
 from django.contrib.auth.models import PermissionsMixin
 from django.db import models
@@ -55,7 +57,6 @@ class User(AbstractBaseUser, PermissionsMixin):
 
 
 class Profile(models.Model):
-    DEFAULT_THEME_COLOR = DEFAULT_THEME_COLOR
     MUSIC_PROVIDERS = [("spotify", "Spotify"), ("soundcloud", "SoundCloud")]
 
     user = models.OneToOneField(User, on_delete=models.CASCADE, related_name="profile")
@@ -85,3 +86,15 @@ class Profile(models.Model):
 
     def __str__(self) -> str:
         return self.display_name
+
+
+def profile_value(user, name: str, default: Any = None) -> Any:
+    """One field of ``user``'s profile, or ``default`` when the user has no profile (an account
+    made by ``createsuperuser``). The one way pages, serializers and the console read it."""
+    profile = getattr(user, "profile", None)  # the missing relation is an AttributeError
+    return getattr(profile, name) if profile is not None else default
+
+
+def display_name_of(user, default: str) -> str:
+    """The name to show for ``user``: their display name, else ``default`` ("Someone", …)."""
+    return profile_value(user, "display_name") or default

@@ -4,7 +4,7 @@
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
-from accounts.models import Profile
+from accounts.models import profile_value
 from accounts.validators import (
     BIO_MAX,
     DISPLAY_NAME_MAX,
@@ -15,7 +15,13 @@ from accounts.validators import (
 from messaging.serializers import PresenceOutput
 from safety import policy
 from wya.api import StrictSerializer
-from wya.validators import MEDIA_URL_MAX, MUSIC_URL_MAX, validate_color, validate_music_url
+from wya.validators import (
+    DEFAULT_THEME_COLOR,
+    MEDIA_URL_MAX,
+    MUSIC_URL_MAX,
+    validate_color,
+    validate_music_url,
+)
 
 
 class RegisterInput(StrictSerializer):
@@ -38,19 +44,6 @@ class PasswordInput(StrictSerializer):
     password = serializers.CharField(max_length=128, trim_whitespace=False, write_only=True)
 
 
-def _profile_value(user, name, default=None):
-    profile = getattr(user, "profile", None) if _has_profile(user) else None
-    return getattr(profile, name, default) if profile is not None else default
-
-
-def _has_profile(user) -> bool:
-    try:
-        user.profile  # noqa: B018
-    except Exception:  # RelatedObjectDoesNotExist: e.g. made by createsuperuser
-        return False
-    return True
-
-
 class ProfileFieldsOutput(serializers.Serializer):
     """The profile part of a user, read from ``user.profile`` (absent profile: defaults)."""
 
@@ -64,28 +57,28 @@ class ProfileFieldsOutput(serializers.Serializer):
     location = serializers.SerializerMethodField()
 
     def get_display_name(self, user) -> str:
-        return _profile_value(user, "display_name", "")
+        return profile_value(user, "display_name", "")
 
     def get_bio(self, user) -> str | None:
-        return _profile_value(user, "bio")
+        return profile_value(user, "bio")
 
     def get_avatar_url(self, user) -> str | None:
-        return _profile_value(user, "avatar_url")
+        return profile_value(user, "avatar_url")
 
     def get_banner_url(self, user) -> str | None:
-        return _profile_value(user, "banner_url")
+        return profile_value(user, "banner_url")
 
     def get_theme_color(self, user) -> str:
-        return _profile_value(user, "theme_color", Profile.DEFAULT_THEME_COLOR)
+        return profile_value(user, "theme_color", DEFAULT_THEME_COLOR)
 
     def get_profile_music_url(self, user) -> str | None:
-        return _profile_value(user, "profile_music_url")
+        return profile_value(user, "profile_music_url")
 
     def get_profile_music_provider(self, user) -> str | None:
-        return _profile_value(user, "profile_music_provider")
+        return profile_value(user, "profile_music_provider")
 
     def get_location(self, user) -> str | None:
-        return _profile_value(user, "location")
+        return profile_value(user, "location")
 
 
 class MeOutput(ProfileFieldsOutput):
@@ -106,7 +99,7 @@ class MeOutput(ProfileFieldsOutput):
         return policy.age_segment(user)
 
     def get_updated_at(self, user) -> str | None:
-        value = _profile_value(user, "updated_at")
+        value = profile_value(user, "updated_at")
         return serializers.DateTimeField().to_representation(value) if value else None
 
 

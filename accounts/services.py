@@ -35,7 +35,7 @@ from safety.services import blocks_delete_all
 from wya import ratelimit
 from wya.errors import Conflict, Forbidden, Invalid, RateLimited
 from wya.live import publish_on_commit, user_group
-from wya.validators import music_provider_for, validate_color
+from wya.validators import DEFAULT_THEME_COLOR, music_provider_for, validate_color
 
 INVALID_CREDENTIALS = "Unable to log in with the provided email and password."
 DELETED_DISPLAY_NAME = "Deleted user"
@@ -452,7 +452,7 @@ def _anonymise(user: User) -> None:
             "bio": None,
             "avatar_url": None,
             "banner_url": None,
-            "theme_color": Profile.DEFAULT_THEME_COLOR,
+            "theme_color": DEFAULT_THEME_COLOR,
             "profile_music_provider": None,
             "profile_music_url": None,
             "location": None,

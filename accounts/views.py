@@ -12,6 +12,7 @@ from django.views.decorators.http import require_http_methods, require_POST
 
 from accounts import selectors, services
 from accounts.forms import DeleteAccountForm, ProfileForm, RegisterForm, client_ip
+from accounts.models import display_name_of, profile_value
 from discovery.selectors import discover_people, discover_rooms
 from geo import selectors as geo_selectors
 from safety import selectors as safety_selectors
@@ -73,10 +74,8 @@ def register_page(request):
 
 def _profile_initial(user) -> dict:
     fields = ProfileForm.base_fields
-    profile = getattr(user, "profile", None)
     return {
-        name: getattr(profile, name, None) or fields[name].initial
-        for name in ProfileForm.TEXT_FIELDS
+        name: profile_value(user, name) or fields[name].initial for name in ProfileForm.TEXT_FIELDS
     }
 
 
@@ -154,8 +153,7 @@ def _visible_person_or_404(viewer, user_id):
 def user_page(request, user_id: str):
     user = _visible_person_or_404(request.user, user_id)
     presence = selectors.presence_of(viewer=request.user, user=user)
-    profile = getattr(user, "profile", None) if hasattr(user, "profile") else None
-    context = {"person": user, "profile": profile, "presence": presence}
+    context = {"person": user, "profile": getattr(user, "profile", None), "presence": presence}
     return render(request, "accounts/user.html", context)
 
 
@@ -164,7 +162,7 @@ def user_page(request, user_id: str):
 def block_page(request, user_id: str):
     """Block from a profile: ``safety.services.block_create`` (both sides' sockets hear it)."""
     person = _visible_person_or_404(request.user, user_id)
-    name = getattr(getattr(person, "profile", None), "display_name", None) or "This person"
+    name = display_name_of(person, "This person")
     try:
         safety_services.block_create(blocker=request.user, blocked_id=person.pk)
     except NotFound:

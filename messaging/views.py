@@ -7,6 +7,7 @@ from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.views.decorators.http import require_POST
 
+from accounts.models import display_name_of, profile_value
 from messaging import selectors, services
 from wya.errors import Invalid, NotFound, ServiceError
 from wya.pages import MessageForm, submit
@@ -33,14 +34,11 @@ def dm_list_page(request):
 
 def _thread_context(request, other, *, form=None) -> dict:
     page = selectors.dm_history(request.user, other, limit=HISTORY_PAGE)
-    profile = getattr(other, "profile", None)
-    other_name = getattr(profile, "display_name", None) or "Someone"
-    my_profile = getattr(request.user, "profile", None)
-    my_name = getattr(my_profile, "display_name", None) or "Me"
-    names = {other.pk: other_name, request.user.pk: my_name}
+    other_name = display_name_of(other, "Someone")
+    names = {other.pk: other_name, request.user.pk: display_name_of(request.user, "Me")}
     avatars = {
-        other.pk: getattr(profile, "avatar_url", None),
-        request.user.pk: getattr(my_profile, "avatar_url", None),
+        other.pk: profile_value(other, "avatar_url"),
+        request.user.pk: profile_value(request.user, "avatar_url"),
     }
     return {
         "other": other,

@@ -10,6 +10,7 @@ from django.db.models import Q
 from django.utils import timezone
 
 from accounts import services as account_services
+from accounts.models import display_name_of
 from messaging.models import PrivateMessage
 from rooms.models import ChatRoomMessage
 from rooms.selectors import MAX_SERIAL, clean_room_id, room_access
@@ -330,8 +331,7 @@ def describe_report_target(*, reporter, kind: str, value) -> dict:
 
 
 def _display(user) -> str:
-    profile = getattr(user, "profile", None)
-    return profile.display_name if profile is not None else "this person"
+    return display_name_of(user, "this person")
 
 
 def dm_quote(dm) -> str:

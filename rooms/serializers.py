@@ -8,6 +8,7 @@ from django.conf import settings
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
+from accounts.models import profile_value
 from messaging.serializers import PresenceOutput
 from rooms.models import DESCRIPTION_MAX, ROOM_NAME_MAX, ChatRoom, Role
 from rooms.selectors import room_capacity, room_message_payload
@@ -139,16 +140,11 @@ class MemberOutput(serializers.Serializer):
     joined_at = serializers.DateTimeField()
     presence = serializers.SerializerMethodField()
 
-    def _profile(self, membership):
-        return getattr(membership.user, "profile", None)
-
     def get_display_name(self, membership) -> str | None:
-        profile = self._profile(membership)
-        return profile.display_name if profile else None
+        return profile_value(membership.user, "display_name")
 
     def get_avatar_url(self, membership) -> str | None:
-        profile = self._profile(membership)
-        return profile.avatar_url if profile else None
+        return profile_value(membership.user, "avatar_url")
 
     @extend_schema_field(PresenceOutput(allow_null=True))
     def get_presence(self, membership) -> dict | None:

@@ -12,6 +12,7 @@ from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.views.decorators.http import require_http_methods, require_POST
 
+from accounts.models import display_name_of, profile_value
 from messaging import selectors as messaging_selectors
 from messaging.selectors import presence_visible_to
 from rooms import selectors, services
@@ -112,13 +113,8 @@ def _member_context(request, access) -> dict:
     for membership in members:
         membership.presence = presence.get(membership.user_id)
     page = selectors.room_history(request.user, room.pk, limit=HISTORY_PAGE)
-    names = {
-        m.user_id: getattr(getattr(m.user, "profile", None), "display_name", None) or "Someone"
-        for m in members
-    }
-    avatars = {
-        m.user_id: getattr(getattr(m.user, "profile", None), "avatar_url", None) for m in members
-    }
+    names = {m.user_id: display_name_of(m.user, "Someone") for m in members}
+    avatars = {m.user_id: profile_value(m.user, "avatar_url") for m in members}
     return dict(
         members=members,
         member_count=sum(1 for m in members if not m.is_banned),
@@ -300,8 +296,7 @@ def _invite_candidates(user, member_ids: set[str]) -> list[dict]:
     for other, _message in conversations:
         if other.pk in member_ids:
             continue
-        name = getattr(getattr(other, "profile", None), "display_name", None) or "Someone"
-        people.append({"id": other.pk, "name": name})
+        people.append({"id": other.pk, "name": display_name_of(other, "Someone")})
     return people
 
 

@@ -14,6 +14,7 @@ from django.utils.html import format_html
 from django.utils.timesince import timesince
 from rest_framework.authtoken.models import TokenProxy
 
+from accounts.models import display_name_of
 from moderation import selectors as moderation_selectors
 from moderation import services as moderation_services
 from safety import policy
@@ -88,8 +89,7 @@ class QueueChangeList(ChangeList):
 def _name(user) -> str:
     if user is None:
         return "—"
-    profile = getattr(user, "profile", None)
-    return f"{profile.display_name if profile else ''} <{user.email}>".strip()
+    return f"{display_name_of(user, '')} <{user.email}>".strip()
 
 
 @admin.register(Report)

@@ -5,6 +5,7 @@ from rest_framework import serializers, status
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
+from accounts.models import display_name_of
 from moderation import services as moderation_services
 from safety import policy, selectors, services
 from wya.api import StrictSerializer, no_body, page_of, paginated
@@ -20,8 +21,7 @@ class BlockOutput(serializers.Serializer):
     created_at = serializers.DateTimeField()
 
     def get_display_name(self, block) -> str:
-        profile = getattr(block.blocked, "profile", None)
-        return profile.display_name if profile is not None else ""
+        return display_name_of(block.blocked, "")
 
 
 class BlocksApi(APIView):

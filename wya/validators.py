@@ -24,9 +24,14 @@ _COLOR = re.compile(r"#[0-9A-Fa-f]{6}")
 COLOR_MESSAGE = "Use a colour of the form #RRGGBB."
 
 
+def is_color(value: object) -> bool:
+    """The one ``#RRGGBB`` rule: profile theme colours, room backgrounds, colours in pages."""
+    return isinstance(value, str) and _COLOR.fullmatch(value) is not None
+
+
 def validate_color(value: str) -> None:
-    """The one ``#RRGGBB`` rule: profile theme colours and room backgrounds."""
-    if not isinstance(value, str) or not _COLOR.fullmatch(value):
+    """``is_color`` as a validator (fields, forms, services)."""
+    if not is_color(value):
         raise ValidationError(COLOR_MESSAGE, code="color")
 
 

@@ -8,10 +8,10 @@ from django.utils.html import format_html
 
 from rooms import selectors as room_selectors
 from uploads import services as media
+from wya.validators import is_color
 
 register = template.Library()
 
-HEX = re.compile(r"^#([0-9A-Fa-f]{6})$")
 DARK_INK, LIGHT_INK = "#000000", "#FFFFFF"
 FALLBACK = "#8B6CFF"
 
@@ -34,7 +34,7 @@ def contrast_ratio(a: str, b: str) -> float:
 def safe_color(value) -> str:
     """``value`` if it is a ``#RRGGBB`` colour, else the app's accent (never echo anything else
     into a style attribute)."""
-    return value.upper() if isinstance(value, str) and HEX.match(value) else FALLBACK
+    return value.upper() if is_color(value) else FALLBACK
 
 
 @register.filter
