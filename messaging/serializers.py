@@ -8,11 +8,11 @@ the ``dm.message`` frame.
 from rest_framework import serializers
 
 from messaging.services import dm_payload
-from wya.api import StrictSerializer
+from wya.api import PayloadOutput, StrictSerializer
 from wya.cursor import MAX_LIMIT
 
 
-class DirectMessageOutput(serializers.Serializer):
+class DirectMessageOutput(PayloadOutput):
     id = serializers.IntegerField()
     sender_id = serializers.CharField()
     recipient_id = serializers.CharField()
@@ -20,8 +20,7 @@ class DirectMessageOutput(serializers.Serializer):
     media_url = serializers.CharField(allow_null=True)
     created_at = serializers.DateTimeField()
 
-    def to_representation(self, instance):
-        return dm_payload(instance)
+    payload = staticmethod(dm_payload)
 
 
 class PublicUserOutput(serializers.Serializer):

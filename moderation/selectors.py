@@ -74,28 +74,8 @@ def report_evidence(report) -> dict:
     subject_id = report.reported_user_id
     if subject_id is None and report.reported_room_id is not None:
         subject_id = report.reported_room.owner_id
-    evidence: dict = {"context": [], "recent_messages": [], "dms": [], "earlier_reports": []}
-    if report.reported_message_id is not None:
-        message = report.reported_message
-        before = _messages().filter(room_id=message.room_id, id__lt=message.pk).order_by("-id")
-        after = _messages().filter(room_id=message.room_id, id__gte=message.pk).order_by("id")
-        evidence["context"] = [
-            *reversed(list(before[:CONTEXT_BEFORE])),
-            *after[: CONTEXT_AFTER + 1],
-        ]
-    elif report.reported_room_id is not None:
-        room_messages = _messages().filter(room_id=report.reported_room_id).order_by("-id")
-        evidence["context"] = list(reversed(list(room_messages[: CONTEXT_BEFORE + CONTEXT_AFTER])))
-    if subject_id is not None:
-        evidence["recent_messages"] = list(
-            _messages().filter(user_id=subject_id).order_by("-id")[:RECENT_MESSAGES]
-        )
-        evidence["earlier_reports"] = list(
-            Report.objects.filter(reported_user_id=subject_id)
-            .exclude(pk=report.pk)
-            .select_related("reporter__profile")
-            .order_by("-id")[:EARLIER_ROWS]
-        )
+    evidence: dict = {"context": _context_messages(report), "dms": []}
+    evidence.update(_subject_history(report, subject_id))
     if report.reported_user_id is not None and report.reported_message_id is None:
         evidence["dms"] = list(
             PrivateMessage.objects.filter(
@@ -111,6 +91,36 @@ def report_evidence(report) -> dict:
     )
     evidence["report_actions"] = list(actions.filter(report_id=report.pk))
     return evidence
+
+
+def _context_messages(report) -> list:
+    """The reported message with the messages around it, or a reported room's latest ones."""
+    if report.reported_message_id is not None:
+        message = report.reported_message
+        before = _messages().filter(room_id=message.room_id, id__lt=message.pk).order_by("-id")
+        after = _messages().filter(room_id=message.room_id, id__gte=message.pk).order_by("id")
+        return [*reversed(list(before[:CONTEXT_BEFORE])), *after[: CONTEXT_AFTER + 1]]
+    if report.reported_room_id is not None:
+        room_messages = _messages().filter(room_id=report.reported_room_id).order_by("-id")
+        return list(reversed(list(room_messages[: CONTEXT_BEFORE + CONTEXT_AFTER])))
+    return []
+
+
+def _subject_history(report, subject_id) -> dict:
+    """The reported person's recent room messages and the other reports about them."""
+    if subject_id is None:
+        return {"recent_messages": [], "earlier_reports": []}
+    return {
+        "recent_messages": list(
+            _messages().filter(user_id=subject_id).order_by("-id")[:RECENT_MESSAGES]
+        ),
+        "earlier_reports": list(
+            Report.objects.filter(reported_user_id=subject_id)
+            .exclude(pk=report.pk)
+            .select_related("reporter__profile")
+            .order_by("-id")[:EARLIER_ROWS]
+        ),
+    }
 
 
 def queue_summary(*, now=None) -> dict:

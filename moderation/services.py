@@ -82,24 +82,38 @@ def moderation_action_take(
     with transaction.atomic():
         if report is not None:
             report = _open_report_for_decision(moderator, report.pk, action_type)
-        if action_type == ActionType.BAN:
-            action = account_services.account_ban(
-                moderator=moderator, user=target_user, reason=reason, report=report
-            )
-        else:
-            action = moderation_log.record(
-                moderator=moderator,
-                target_user=target_user,
-                action_type=action_type,
-                reason=reason,
-                duration_minutes=duration_minutes,
-                report=report,
-            )
+        action = _action_record(
+            moderator=moderator,
+            target_user=target_user,
+            action_type=action_type,
+            reason=reason,
+            duration_minutes=duration_minutes,
+            report=report,
+        )
         if report is not None and action_type != ActionType.ESCALATE:
             _close_report(moderator, report, ReportStatus.RESOLVED)
         elif report is not None:
             _mark_reviewing(moderator, report)
     return action
+
+
+def _action_record(
+    *, moderator, target_user, action_type: str, reason: str, duration_minutes, report
+):
+    """The action's row: a platform ban through ``accounts.services.account_ban`` (which also
+    deactivates the account and closes its sockets), anything else through the log."""
+    if action_type == ActionType.BAN:
+        return account_services.account_ban(
+            moderator=moderator, user=target_user, reason=reason, report=report
+        )
+    return moderation_log.record(
+        moderator=moderator,
+        target_user=target_user,
+        action_type=action_type,
+        reason=reason,
+        duration_minutes=duration_minutes,
+        report=report,
+    )
 
 
 # --- The review queue ---------------------------------------------------------------------------
@@ -369,6 +383,23 @@ def report_create(
         "reported_message_id": reported_message_id,
         "direct_message_id": direct_message_id,
     }
+    kind = _one_target(targets)
+    report_type = _clean_report_type(report_type)
+    words = _clean_description(description)
+    fields, words = _report_target(reporter, kind, targets[kind], words=words, block=block)
+    with transaction.atomic():
+        # One reporter's reports serialise on their user row: parallel repeats merge too.
+        get_user_model().objects.select_for_update().filter(pk=reporter.pk).first()
+        report, created = _report_file_or_merge(
+            reporter=reporter, report_type=report_type, words=words, fields=fields
+        )
+        if block and fields["reported_user"] is not None:
+            block_create(blocker=reporter, blocked_id=fields["reported_user"].pk)
+    return report, created
+
+
+def _one_target(targets: dict) -> str:
+    """The name of the one target field given; ``Invalid`` unless exactly one is."""
     given = [name for name in _TARGET_FIELDS if targets[name] not in (None, "")]
     if len(given) != 1:
         raise Invalid(
@@ -376,57 +407,57 @@ def report_create(
             "reported_message_id or direct_message_id.",
             code="invalid",
         )
-    report_type = _clean_report_type(report_type)
-    words = _clean_description(description)
-    kind = given[0]
+    return given[0]
+
+
+def _report_target(reporter, kind: str, value, *, words: str, block: bool) -> tuple[dict, str]:
+    """The thing reported, as the report's target columns (404 unless the reporter can see it),
+    and the report's words (a direct message is quoted above them: the lock has no DM column)."""
     fields = {"reported_user": None, "reported_room": None, "reported_message": None}
     if kind == "reported_user_id":
-        fields["reported_user"] = _reportable_user(reporter, reported_user_id)
+        fields["reported_user"] = _reportable_user(reporter, value)
     elif kind == "reported_room_id":
-        fields["reported_room"] = _reportable_room(reporter, reported_room_id)
+        fields["reported_room"] = _reportable_room(reporter, value)
         if block:
             raise Invalid("A room cannot be blocked; report or block its people.", code="invalid")
     elif kind == "reported_message_id":
-        message = _reportable_message(reporter, reported_message_id)
+        message = _reportable_message(reporter, value)
         fields.update(
             reported_message=message, reported_room=message.room, reported_user=message.user
         )
     else:
-        dm = _reportable_dm(reporter, direct_message_id)
+        dm = _reportable_dm(reporter, value)
         fields["reported_user"] = dm.sender
-        words = f"{dm_quote(dm)}\n\n{words}".strip()
+        return fields, f"{dm_quote(dm)}\n\n{words}".strip()
+    return fields, words
 
-    with transaction.atomic():
-        # One reporter's reports serialise on their user row: parallel repeats merge too.
-        get_user_model().objects.select_for_update().filter(pk=reporter.pk).first()
-        existing = (
-            Report.objects.filter(reporter_id=reporter.pk, status__in=OPEN_REPORT_STATUSES)
-            .filter(
-                reported_user=fields["reported_user"],
-                reported_room=fields["reported_room"],
-                reported_message=fields["reported_message"],
-            )
-            .order_by("id")
-            .first()
+
+def _report_file_or_merge(*, reporter, report_type: str, words: str, fields: dict):
+    """The reporter's open report on the same target gets the new words appended; otherwise a
+    new report (which counts against ``RATE_LIMITS["reports"]``). Returns (report, created)."""
+    existing = (
+        Report.objects.filter(reporter_id=reporter.pk, status__in=OPEN_REPORT_STATUSES)
+        .filter(
+            reported_user=fields["reported_user"],
+            reported_room=fields["reported_room"],
+            reported_message=fields["reported_message"],
         )
-        if existing is not None:
-            if words and words not in (existing.description or ""):
-                existing.description = f"{existing.description or ''}\n\n{words}".strip()
-                existing.save(update_fields=["description"])
-            report, created = existing, False
-        else:
-            if not ratelimit.allow("reports", reporter.pk):
-                raise RateLimited(
-                    "You have filed many reports in a short time; try again later.",
-                    code="rate_limited",
-                )
-            report = Report.objects.create(
-                reporter=reporter, report_type=report_type, description=words or None, **fields
-            )
-            created = True
-        if block and fields["reported_user"] is not None:
-            block_create(blocker=reporter, blocked_id=fields["reported_user"].pk)
-    return report, created
+        .order_by("id")
+        .first()
+    )
+    if existing is not None:
+        if words and words not in (existing.description or ""):
+            existing.description = f"{existing.description or ''}\n\n{words}".strip()
+            existing.save(update_fields=["description"])
+        return existing, False
+    if not ratelimit.allow("reports", reporter.pk):
+        raise RateLimited(
+            "You have filed many reports in a short time; try again later.", code="rate_limited"
+        )
+    report = Report.objects.create(
+        reporter=reporter, report_type=report_type, description=words or None, **fields
+    )
+    return report, True
 
 
 def report_outcome(report) -> str:

@@ -1,6 +1,8 @@
 """The rooms REST API (API.md "Rooms"): thin views that parse input, call a service or a
 selector, and shape the output."""
 
+from collections.abc import Callable
+
 from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework import status
 from rest_framework.response import Response
@@ -145,26 +147,28 @@ def _reason(request) -> str | None:
     return _parse(ModerationReasonInput, request.data or {}).get("reason")
 
 
-class MemberKickView(APIView):
+class _MemberRemovalView(APIView):
+    """Remove one member with an optional reason (``service``) and answer the member event."""
+
+    service: Callable[..., object]
+    event: str
+
     @extend_schema(
         request=ModerationReasonInput, responses={200: MemberEventOutput}, tags=["rooms"]
     )
     def post(self, request, room_id: int, user_id: str):
-        services.room_member_kick(
-            actor=request.user, room_id=room_id, user_id=user_id, reason=_reason(request)
-        )
-        return Response(_event(room_id, user_id, "kicked"))
+        self.service(actor=request.user, room_id=room_id, user_id=user_id, reason=_reason(request))
+        return Response(_event(room_id, user_id, self.event))
 
 
-class MemberBanView(APIView):
-    @extend_schema(
-        request=ModerationReasonInput, responses={200: MemberEventOutput}, tags=["rooms"]
-    )
-    def post(self, request, room_id: int, user_id: str):
-        services.room_member_ban(
-            actor=request.user, room_id=room_id, user_id=user_id, reason=_reason(request)
-        )
-        return Response(_event(room_id, user_id, "banned"))
+class MemberKickView(_MemberRemovalView):
+    service = staticmethod(services.room_member_kick)
+    event = "kicked"
+
+
+class MemberBanView(_MemberRemovalView):
+    service = staticmethod(services.room_member_ban)
+    event = "banned"
 
 
 class MemberUnbanView(APIView):

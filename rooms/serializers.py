@@ -13,7 +13,7 @@ from messaging.serializers import PresenceOutput
 from rooms.models import DESCRIPTION_MAX, ROOM_NAME_MAX, ChatRoom, Role
 from rooms.selectors import room_capacity, room_message_payload
 from safety.selectors import USER_ID_MAX
-from wya.api import StrictSerializer, page_of
+from wya.api import PayloadOutput, StrictSerializer, page_of
 from wya.validators import MUSIC_URL_MAX, validate_color
 
 
@@ -71,7 +71,7 @@ class MessageInput(StrictSerializer):
 
 
 # --- Output ---------------------------------------------------------------------------------
-class RoomMessageOutput(serializers.Serializer):
+class RoomMessageOutput(PayloadOutput):
     """The ``room.message`` frame's ``message`` (``rooms.selectors.room_message_payload``)."""
 
     id = serializers.IntegerField()
@@ -81,8 +81,7 @@ class RoomMessageOutput(serializers.Serializer):
     media_url = serializers.CharField(allow_null=True)
     created_at = serializers.DateTimeField()
 
-    def to_representation(self, instance):
-        return room_message_payload(instance)
+    payload = staticmethod(room_message_payload)
 
 
 class RoomOutput(serializers.Serializer):

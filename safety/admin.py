@@ -27,6 +27,7 @@ from safety.models import (
     ReportStatus,
 )
 from wya.errors import ServiceError
+from wya.pages import submit
 
 
 class SegmentFilter(admin.SimpleListFilter):
@@ -168,25 +169,26 @@ class ReportAdmin(admin.ModelAdmin):
             if not may_review:
                 raise PermissionDenied
             form = DecisionForm(request.POST)
-            if form.is_valid():
-                try:
-                    moderation_services.report_decide(
-                        moderator=request.user,
-                        report_id=report.pk,
-                        decision=form.cleaned_data["decision"],
-                        reason=form.cleaned_data["reason"],
-                        duration_minutes=form.cleaned_data["duration_minutes"],
-                    )
-                except ServiceError as error:
-                    form.add_error(None, error.detail)
-                else:
-                    self.message_user(request, "Done: the decision is logged.", messages.SUCCESS)
-                    return HttpResponseRedirect(request.path)
+            done = submit(
+                form,
+                lambda data: moderation_services.report_decide(
+                    moderator=request.user, report_id=report.pk, **data
+                ),
+                error_field=None,
+            )
+            if done.ok:
+                self.message_user(request, "Done: the decision is logged.", messages.SUCCESS)
+                return HttpResponseRedirect(request.path)
         elif may_review and report.status == ReportStatus.PENDING:
             moderation_services.report_open(moderator=request.user, report_id=report.pk)
             report = self._report(object_id)
+        context = self._review_context(request, report, form, may_review=may_review)
+        context.update(extra_context or {})
+        return TemplateResponse(request, "admin/safety/report/review.html", context)
+
+    def _review_context(self, request, report, form, *, may_review: bool) -> dict:
         escalated = moderation_services.report_is_escalated(report)
-        context = {
+        return {
             **self.admin_site.each_context(request),
             "opts": self.opts,
             "title": f"Report #{report.pk}",
@@ -199,9 +201,7 @@ class ReportAdmin(admin.ModelAdmin):
             "form": form,
             "evidence": moderation_selectors.report_evidence(report),
             "queue_url": reverse("admin:safety_report_changelist"),
-            **(extra_context or {}),
         }
-        return TemplateResponse(request, "admin/safety/report/review.html", context)
 
     def _report(self, object_id):
         report = (

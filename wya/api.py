@@ -236,6 +236,17 @@ class StrictSerializer(serializers.Serializer):
         return super().to_internal_value(data)
 
 
+class PayloadOutput(serializers.Serializer):
+    """An output whose data is a domain payload function's (``payload``: the shape of the
+    matching socket frame, one definition for REST and the socket); its fields only describe that
+    shape to the OpenAPI schema."""
+
+    payload: Callable[[Any], dict]
+
+    def to_representation(self, instance: Any) -> dict:
+        return type(self).payload(instance)
+
+
 def no_body(request) -> None:
     """Write endpoints that take no input refuse any field sent anyway (the same 400)."""
     data = request.data

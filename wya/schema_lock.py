@@ -73,72 +73,67 @@ def _check_shape(definition: str) -> dict:
     return {"column": column.group(1) if column else None, "values": sorted(values)}
 
 
+_COLUMNS_SQL = """
+    SELECT column_name, data_type, character_maximum_length, numeric_precision,
+           numeric_scale, is_nullable, column_default
+    FROM information_schema.columns
+    WHERE table_schema = current_schema() AND table_name = %s
+"""
+_PRIMARY_KEY_SQL = """
+    SELECT a.attname FROM pg_index i
+    JOIN pg_attribute a ON a.attrelid = i.indrelid AND a.attnum = ANY (i.indkey)
+    WHERE i.indrelid = %s::regclass AND i.indisprimary
+    ORDER BY array_position(i.indkey::int2[], a.attnum)
+"""
+_FOREIGN_KEYS_SQL = """
+    SELECT a.attname, ref.relname, ra.attname, con.confdeltype
+    FROM pg_constraint con
+    JOIN pg_class ref ON ref.oid = con.confrelid
+    JOIN pg_attribute a ON a.attrelid = con.conrelid AND a.attnum = con.conkey[1]
+    JOIN pg_attribute ra ON ra.attrelid = con.confrelid AND ra.attnum = con.confkey[1]
+    WHERE con.contype = 'f' AND con.conrelid = %s::regclass
+"""
+_CHECKS_SQL = (
+    "SELECT pg_get_constraintdef(oid) FROM pg_constraint "
+    "WHERE contype = 'c' AND conrelid = %s::regclass"
+)
+_INDEXES_SQL = """
+    SELECT ic.relname, x.indisunique, array_agg(a.attname ORDER BY k.ord)
+    FROM pg_index x
+    JOIN pg_class ic ON ic.oid = x.indexrelid
+    CROSS JOIN LATERAL unnest(x.indkey::int2[]) WITH ORDINALITY AS k(attnum, ord)
+    JOIN pg_attribute a ON a.attrelid = x.indrelid AND a.attnum = k.attnum
+    WHERE x.indrelid = %s::regclass
+    GROUP BY ic.relname, x.indisunique
+"""
+
+
+def _rows(cursor, sql: str, table: str) -> list:
+    cursor.execute(sql, [table])
+    return cursor.fetchall()
+
+
 def introspect(connection, table: str) -> TableState | None:
+    """The table as PostgreSQL has it (None if it does not exist)."""
     with connection.cursor() as cursor:
         cursor.execute("SELECT to_regclass(%s)", [table])
         if cursor.fetchone()[0] is None:
             return None
         state = TableState()
-        cursor.execute(
-            """
-            SELECT column_name, data_type, character_maximum_length, numeric_precision,
-                   numeric_scale, is_nullable, column_default
-            FROM information_schema.columns
-            WHERE table_schema = current_schema() AND table_name = %s
-            """,
-            [table],
-        )
-        for row in cursor.fetchall():
+        for row in _rows(cursor, _COLUMNS_SQL, table):
             default = row[6]
             normalised = (
                 None if (default or "").startswith("nextval(") else _normalise_default(default)
             )
             state.columns[row[0]] = Column(_column_type(row), row[5] == "YES", normalised)
-        cursor.execute(
-            """
-            SELECT a.attname FROM pg_index i
-            JOIN pg_attribute a ON a.attrelid = i.indrelid AND a.attnum = ANY (i.indkey)
-            WHERE i.indrelid = %s::regclass AND i.indisprimary
-            ORDER BY array_position(i.indkey::int2[], a.attnum)
-            """,
-            [table],
-        )
-        state.primary_key = [r[0] for r in cursor.fetchall()]
-        cursor.execute(
-            """
-            SELECT a.attname, ref.relname, ra.attname, con.confdeltype
-            FROM pg_constraint con
-            JOIN pg_class ref ON ref.oid = con.confrelid
-            JOIN pg_attribute a ON a.attrelid = con.conrelid AND a.attnum = con.conkey[1]
-            JOIN pg_attribute ra ON ra.attrelid = con.confrelid AND ra.attnum = con.confkey[1]
-            WHERE con.contype = 'f' AND con.conrelid = %s::regclass
-            """,
-            [table],
-        )
-        for column, ref_table, ref_column, rule in cursor.fetchall():
+        state.primary_key = [r[0] for r in _rows(cursor, _PRIMARY_KEY_SQL, table)]
+        for column, ref_table, ref_column, rule in _rows(cursor, _FOREIGN_KEYS_SQL, table):
             state.foreign_keys[column] = {
                 "references": f"{ref_table}.{ref_column}",
                 "on_delete": DELETE_RULES.get(rule, rule),
             }
-        cursor.execute(
-            "SELECT pg_get_constraintdef(oid) FROM pg_constraint "
-            "WHERE contype = 'c' AND conrelid = %s::regclass",
-            [table],
-        )
-        state.checks = [_check_shape(r[0]) for r in cursor.fetchall()]
-        cursor.execute(
-            """
-            SELECT ic.relname, x.indisunique, array_agg(a.attname ORDER BY k.ord)
-            FROM pg_index x
-            JOIN pg_class ic ON ic.oid = x.indexrelid
-            CROSS JOIN LATERAL unnest(x.indkey::int2[]) WITH ORDINALITY AS k(attnum, ord)
-            JOIN pg_attribute a ON a.attrelid = x.indrelid AND a.attnum = k.attnum
-            WHERE x.indrelid = %s::regclass
-            GROUP BY ic.relname, x.indisunique
-            """,
-            [table],
-        )
-        for name, is_unique, columns in cursor.fetchall():
+        state.checks = [_check_shape(r[0]) for r in _rows(cursor, _CHECKS_SQL, table)]
+        for name, is_unique, columns in _rows(cursor, _INDEXES_SQL, table):
             state.indexes[name] = list(columns)
             if is_unique:
                 state.unique.append(list(columns))

@@ -383,12 +383,7 @@ class Command(BaseCommand):
         for index, row in enumerate(PEOPLE):
             people[row[0]] = self._person(index, *row)
             progress.step(f"person {row[1]}")
-        moderators, _ = Group.objects.get_or_create(name=MODERATORS_GROUP)
-        moderator = people["moderator"]
-        if not moderator.is_staff:
-            moderator.is_staff = True
-            moderator.save(update_fields=["is_staff"])
-        moderator.groups.add(moderators)
+        self._moderator(people["moderator"])
         progress.step("moderator")
         now = timezone.now()
         for index, room_row in enumerate(ROOMS):
@@ -414,6 +409,14 @@ class Command(BaseCommand):
         )
 
     # --- pieces -------------------------------------------------------------------------------
+    def _moderator(self, user: User) -> None:
+        """The demo moderator: staff, in the moderators' group (reaches /admin/)."""
+        moderators, _ = Group.objects.get_or_create(name=MODERATORS_GROUP)
+        if not user.is_staff:
+            user.is_staff = True
+            user.save(update_fields=["is_staff"])
+        user.groups.add(moderators)
+
     def _person(self, index, key, name, age, city, hood, coords, color, bio, music) -> User:
         email = f"{key}@{DEMO_DOMAIN}"
         user = User.objects.filter(email=email).first()
