@@ -5,6 +5,7 @@ from channels.layers import get_channel_layer
 from django.conf import settings
 from django.core.cache import cache
 from django.db import connection
+from django.test import Client
 from rest_framework.authtoken.models import Token
 from rest_framework.test import APIClient
 
@@ -47,6 +48,19 @@ def api_client_for(user) -> APIClient:
         token, _ = Token.objects.get_or_create(user=user)
         client.credentials(HTTP_AUTHORIZATION=f"Token {token.key}")
     return client
+
+
+def page_client_for(user) -> Client:
+    """A browser-like client logged in as ``user`` (a session cookie), for the pages."""
+    client = Client()
+    client.force_login(user)
+    return client
+
+
+def session_cookie_for(user) -> bytes:
+    """The ``Cookie`` header of a browser logged in as ``user`` (for sockets)."""
+    cookie = page_client_for(user).cookies[settings.SESSION_COOKIE_NAME].value
+    return f"{settings.SESSION_COOKIE_NAME}={cookie}".encode()
 
 
 @pytest.fixture

@@ -12,6 +12,18 @@ from safety.models import Block, ModerationAction, Report
 PASSWORD = "correct-horse-battery-staple"
 
 
+def registration_data(**overrides) -> dict:
+    """A valid sign-up (page or API) of a 30-year-old; ``overrides`` change fields."""
+    data = {
+        "email": "New.Person@Example.TEST",
+        "password": PASSWORD,
+        "date_of_birth": birth_date_for_age(30).isoformat(),
+        "display_name": "New Person",
+    }
+    data.update(overrides)
+    return data
+
+
 def birth_date_for_age(years: int, days_after_birthday: int = 30) -> dt.date:
     today = timezone.localdate()
     try:

@@ -7,11 +7,10 @@ logout or a password change is refused; a password change ends the old token and
 import pytest
 from asgiref.sync import sync_to_async
 from channels.testing import WebsocketCommunicator
-from django.test import Client
 from rest_framework.authtoken.models import Token
 from rest_framework.test import APIClient
 
-from tests.conftest import api_client_for
+from tests.conftest import api_client_for, page_client_for
 from tests.factories import UserFactory
 from tests.messaging.live_helpers import close_code
 from wya.asgi import application
@@ -19,12 +18,6 @@ from wya.asgi import application
 pytestmark = pytest.mark.django_db(transaction=True)
 
 WAIT = 3  # a bound for the expected close, not a speed check
-
-
-def _session_client(user) -> Client:
-    client = Client()
-    client.force_login(user)
-    return client
 
 
 def _ticket(client) -> str:
@@ -41,7 +34,7 @@ async def _connect(ticket: str) -> tuple[bool, WebsocketCommunicator]:
 
 async def test_a_socket_opened_with_a_session_ticket_closes_when_that_session_logs_out():
     user = await sync_to_async(UserFactory)()
-    browser = await sync_to_async(_session_client)(user)
+    browser = await sync_to_async(page_client_for)(user)
     connected, ws = await _connect(await sync_to_async(_ticket)(browser))
     assert connected
 
@@ -53,7 +46,7 @@ async def test_a_socket_opened_with_a_session_ticket_closes_when_that_session_lo
 
 async def test_a_session_ticket_issued_before_the_logout_is_refused_after_it():
     user = await sync_to_async(UserFactory)()
-    browser = await sync_to_async(_session_client)(user)
+    browser = await sync_to_async(page_client_for)(user)
     ticket = await sync_to_async(_ticket)(browser)
 
     await sync_to_async(browser.post)("/logout/")
@@ -86,7 +79,7 @@ def _change_password(user_id: str, new_password: str) -> None:
 async def test_a_password_change_ends_the_old_token_and_closes_every_open_socket():
     user = await sync_to_async(UserFactory)()
     client = await sync_to_async(api_client_for)(user)
-    browser = await sync_to_async(_session_client)(user)
+    browser = await sync_to_async(page_client_for)(user)
     token_socket_ok, token_socket = await _connect(await sync_to_async(_ticket)(client))
     session_socket_ok, session_socket = await _connect(await sync_to_async(_ticket)(browser))
     assert token_socket_ok and session_socket_ok

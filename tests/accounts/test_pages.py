@@ -3,20 +3,9 @@
 import pytest
 
 from accounts.models import Profile, User
-from tests.factories import PASSWORD, BlockFactory, birth_date_for_age
+from tests.factories import PASSWORD, BlockFactory, birth_date_for_age, registration_data
 
 pytestmark = pytest.mark.django_db
-
-
-def signup(client, **overrides):
-    data = {
-        "email": "page.person@example.test",
-        "password": PASSWORD,
-        "date_of_birth": birth_date_for_age(30).isoformat(),
-        "display_name": "Page Person",
-    }
-    data.update(overrides)
-    return client.post("/register/", data)
 
 
 def test_the_sign_up_page_renders(client):
@@ -28,17 +17,19 @@ def test_the_sign_up_page_renders(client):
 
 
 def test_signing_up_on_the_page_creates_the_account_and_logs_in(client):
-    response = signup(client)
+    response = client.post("/register/", registration_data())
 
     assert response.status_code == 302
     assert response["Location"] == "/discover/"  # next step: set a location
-    user = User.objects.get(email="page.person@example.test")
-    assert Profile.objects.get(user=user).display_name == "Page Person"
+    user = User.objects.get(email="new.person@example.test")
+    assert Profile.objects.get(user=user).display_name == "New Person"
     assert client.get("/me/").status_code == 200
 
 
 def test_a_child_cannot_sign_up_on_the_page_either(client):
-    response = signup(client, date_of_birth=birth_date_for_age(12).isoformat())
+    response = client.post(
+        "/register/", registration_data(date_of_birth=birth_date_for_age(12).isoformat())
+    )
 
     assert response.status_code == 400
     assert b"at least 13" in response.content

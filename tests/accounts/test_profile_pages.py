@@ -4,38 +4,29 @@ another person's profile with Message/Block/Report, my blocks, password change, 
 
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
-from django.test import Client
 
 from accounts.models import Profile
 from geo import services as geo_services
 from safety.models import Block
 from tests.accounts.media_helpers import png_bytes, wav_bytes
-from tests.factories import PASSWORD, TeenFactory, UserFactory, birth_date_for_age
+from tests.conftest import page_client_for
+from tests.factories import (
+    PASSWORD,
+    TeenFactory,
+    UserFactory,
+    birth_date_for_age,
+    registration_data,
+)
 from wya.security import API_CSP
 
 pytestmark = pytest.mark.django_db
 
 
-def page_client(user) -> Client:
-    client = Client()
-    client.force_login(user)
-    return client
-
-
-def signup(client, **overrides):
-    data = {
-        "email": "field.person@example.test",
-        "password": PASSWORD,
-        "date_of_birth": birth_date_for_age(30).isoformat(),
-        "display_name": "Field Person",
-    }
-    data.update(overrides)
-    return client.post("/register/", data)
-
-
 # --- Sign-up -----------------------------------------------------------------------------------
 def test_an_under_13_date_is_refused_at_the_date_field_not_in_a_box_at_the_top(client):
-    response = signup(client, date_of_birth=birth_date_for_age(12).isoformat())
+    response = client.post(
+        "/register/", registration_data(date_of_birth=birth_date_for_age(12).isoformat())
+    )
 
     html = response.content.decode()
     assert response.status_code == 400
@@ -47,8 +38,8 @@ def test_an_under_13_date_is_refused_at_the_date_field_not_in_a_box_at_the_top(c
 
 
 def test_a_taken_email_and_a_weak_password_are_shown_at_their_fields(client, adult):
-    taken = signup(client, email=adult.email)
-    weak = signup(client, email="new@example.test", password="123")
+    taken = client.post("/register/", registration_data(email=adult.email))
+    weak = client.post("/register/", registration_data(email="new@example.test", password="123"))
 
     assert "email" in taken.context["form"].errors
     assert "password" in weak.context["form"].errors
@@ -63,7 +54,7 @@ def test_the_signed_out_home_page_has_a_sign_up_link(client):
 
 
 def test_home_without_a_location_explains_it_and_links_to_setting_one(adult):
-    html = page_client(adult).get("/").content.decode()
+    html = page_client_for(adult).get("/").content.decode()
 
     assert 'id="location-prompt"' in html
     assert 'href="/discover/" id="set-location"' in html
@@ -75,7 +66,7 @@ def test_home_lists_people_near_me_by_tier_with_avatars_and_never_across_segment
     for someone in (adult, neighbour, teen):
         geo_services.location_set(user=someone, city="Porto", neighborhood="Ribeira")
 
-    html = page_client(adult).get("/").content.decode()
+    html = page_client_for(adult).get("/").content.decode()
 
     assert 'id="tier-neighborhood"' in html
     assert "Nina Neighbour" in html
@@ -91,7 +82,7 @@ def profile_form(**changes):
 
 
 def test_avatar_and_banner_files_are_uploaded_through_the_media_service(adult):
-    client = page_client(adult)
+    client = page_client_for(adult)
     response = client.post(
         "/me/",
         profile_form(
@@ -107,7 +98,7 @@ def test_avatar_and_banner_files_are_uploaded_through_the_media_service(adult):
 
 
 def test_a_sound_file_is_refused_as_an_avatar_at_the_field(adult):
-    response = page_client(adult).post(
+    response = page_client_for(adult).post(
         "/me/", profile_form(avatar=SimpleUploadedFile("x.wav", wav_bytes(), "audio/wav"))
     )
 
@@ -117,7 +108,7 @@ def test_a_sound_file_is_refused_as_an_avatar_at_the_field(adult):
 
 
 def test_the_avatar_can_be_removed(adult):
-    client = page_client(adult)
+    client = page_client_for(adult)
     client.post("/me/", profile_form(avatar=SimpleUploadedFile("me.png", png_bytes(), "image/png")))
 
     client.post("/me/", profile_form(remove_avatar="on"))
@@ -126,24 +117,24 @@ def test_the_avatar_can_be_removed(adult):
 
 
 def test_the_theme_colour_is_a_real_colour_picker_and_colours_the_profile_page(adult, other_adult):
-    page_client(adult).post("/me/", profile_form(theme_color="#F5D547"))
+    page_client_for(adult).post("/me/", profile_form(theme_color="#F5D547"))
 
-    me = page_client(adult).get("/me/").content.decode()
-    profile = page_client(other_adult).get(f"/u/{adult.pk}/").content.decode()
+    me = page_client_for(adult).get("/me/").content.decode()
+    profile = page_client_for(other_adult).get(f"/u/{adult.pk}/").content.decode()
 
     assert 'type="color"' in me
     assert "--theme: #F5D547; --theme-ink: #000000" in profile
 
 
 def test_spotify_and_soundcloud_links_become_the_official_players(adult, other_adult):
-    client = page_client(adult)
+    client = page_client_for(adult)
     client.post(
         "/me/",
         profile_form(profile_music_url="https://open.spotify.com/track/4uLU6hMCjMI75M1A2tKUQC"),
     )
-    spotify = page_client(other_adult).get(f"/u/{adult.pk}/").content.decode()
+    spotify = page_client_for(other_adult).get(f"/u/{adult.pk}/").content.decode()
     client.post("/me/", profile_form(profile_music_url="https://soundcloud.com/forss/flickermood"))
-    soundcloud = page_client(other_adult).get(f"/u/{adult.pk}/").content.decode()
+    soundcloud = page_client_for(other_adult).get(f"/u/{adult.pk}/").content.decode()
 
     assert 'src="https://open.spotify.com/embed/track/4uLU6hMCjMI75M1A2tKUQC"' in spotify
     assert (
@@ -153,18 +144,18 @@ def test_spotify_and_soundcloud_links_become_the_official_players(adult, other_a
 
 
 def test_pages_carry_a_csp_that_frames_only_spotify_and_soundcloud(adult):
-    response = page_client(adult).get(f"/u/{adult.pk}/")
+    response = page_client_for(adult).get(f"/u/{adult.pk}/")
 
     csp = response["Content-Security-Policy"]
     assert "frame-src https://open.spotify.com https://w.soundcloud.com;" in csp
     assert "script-src 'self';" in csp
     # API answers carry the locked-down policy instead (wya.security): nothing runs or frames
-    assert page_client(adult).get("/api/me/")["Content-Security-Policy"] == API_CSP
+    assert page_client_for(adult).get("/api/me/")["Content-Security-Policy"] == API_CSP
 
 
 # --- Another person's profile, blocks ---------------------------------------------------------
 def test_another_persons_profile_has_message_block_and_report(adult, other_adult):
-    html = page_client(adult).get(f"/u/{other_adult.pk}/").content.decode()
+    html = page_client_for(adult).get(f"/u/{other_adult.pk}/").content.decode()
 
     assert f'href="/dms/{other_adult.pk}/" id="message-link"' in html
     assert f'action="/u/{other_adult.pk}/block/"' in html
@@ -174,7 +165,7 @@ def test_another_persons_profile_has_message_block_and_report(adult, other_adult
 def test_blocking_from_the_profile_lists_them_on_my_blocks_page_and_unblock_lifts_it(
     adult, other_adult
 ):
-    client = page_client(adult)
+    client = page_client_for(adult)
 
     response = client.post(f"/u/{other_adult.pk}/block/")
 
@@ -187,12 +178,12 @@ def test_blocking_from_the_profile_lists_them_on_my_blocks_page_and_unblock_lift
 
 
 def test_blocking_someone_i_may_not_see_is_404(adult, minor):
-    assert page_client(adult).post(f"/u/{minor.pk}/block/").status_code == 404
+    assert page_client_for(adult).post(f"/u/{minor.pk}/block/").status_code == 404
     assert not Block.objects.exists()
 
 
 def test_the_password_change_page_changes_the_password_and_keeps_me_logged_in(adult):
-    client = page_client(adult)
+    client = page_client_for(adult)
     response = client.post(
         "/me/password/",
         {
@@ -210,7 +201,7 @@ def test_the_password_change_page_changes_the_password_and_keeps_me_logged_in(ad
 
 # --- Layout and errors ---------------------------------------------------------------------------
 def test_the_header_links_my_name_to_my_profile_and_has_a_skip_link(adult):
-    html = page_client(adult).get("/rooms/").content.decode()
+    html = page_client_for(adult).get("/rooms/").content.decode()
 
     assert 'href="#main"' in html and 'id="main"' in html
     assert 'href="/me/" class="me-link"' in html
@@ -220,14 +211,14 @@ def test_the_header_links_my_name_to_my_profile_and_has_a_skip_link(adult):
 def test_an_unknown_page_is_the_apps_404_page_even_in_debug(adult, settings):
     settings.DEBUG = True
 
-    response = page_client(adult).get("/no/such/page/")
+    response = page_client_for(adult).get("/no/such/page/")
 
     assert response.status_code == 404
     assert 'class="error-page"' in response.content.decode()
 
 
 def test_a_refused_page_is_the_apps_403_page(room, member):
-    response = page_client(member).get(f"/rooms/{room.pk}/settings/")
+    response = page_client_for(member).get(f"/rooms/{room.pk}/settings/")
 
     assert response.status_code == 403
     assert 'class="error-page"' in response.content.decode()

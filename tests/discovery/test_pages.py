@@ -2,10 +2,10 @@
 and rooms by tier (the same rules as the API), and never see raw coordinates echoed back."""
 
 import pytest
-from django.test import Client
 
 from geo import services
 from geo.models import Location
+from tests.conftest import page_client_for
 from tests.factories import BlockFactory, RoomFactory, UserFactory
 
 pytestmark = pytest.mark.django_db
@@ -13,14 +13,8 @@ pytestmark = pytest.mark.django_db
 RAW_LAT, RAW_LON = "48.8566123", "2.3522456"
 
 
-def page_client(user) -> Client:
-    client = Client()
-    client.force_login(user)
-    return client
-
-
 def test_without_a_location_the_page_prompts_me_to_set_one(adult):
-    response = page_client(adult).get("/discover/")
+    response = page_client_for(adult).get("/discover/")
 
     html = response.content.decode()
     assert response.status_code == 200
@@ -30,7 +24,7 @@ def test_without_a_location_the_page_prompts_me_to_set_one(adult):
 
 
 def test_setting_my_location_from_the_page_stores_hashes_and_a_snapped_cell(adult):
-    client = page_client(adult)
+    client = page_client_for(adult)
     response = client.post(
         "/discover/",
         {
@@ -54,7 +48,7 @@ def test_setting_my_location_from_the_page_stores_hashes_and_a_snapped_cell(adul
 
 
 def test_a_refused_location_form_does_not_echo_the_coordinates(adult):
-    response = page_client(adult).post(
+    response = page_client_for(adult).post(
         "/discover/",
         {"action": "set", "city": "!!!", "latitude": RAW_LAT, "longitude": RAW_LON},
     )
@@ -66,7 +60,7 @@ def test_a_refused_location_form_does_not_echo_the_coordinates(adult):
 
 
 def test_out_of_range_coordinates_are_refused_without_echo(adult):
-    response = page_client(adult).post(
+    response = page_client_for(adult).post(
         "/discover/", {"action": "set", "city": "Paris", "latitude": "123.4567", "longitude": "1"}
     )
     assert response.status_code == 400
@@ -76,7 +70,7 @@ def test_out_of_range_coordinates_are_refused_without_echo(adult):
 def test_clearing_my_location_from_the_page_deletes_it(adult):
     services.location_set(user=adult, city="Paris")
 
-    response = page_client(adult).post("/discover/", {"action": "clear"})
+    response = page_client_for(adult).post("/discover/", {"action": "clear"})
 
     assert response.status_code == 302
     assert not Location.objects.filter(user=adult).exists()
@@ -88,7 +82,7 @@ def test_people_and_rooms_of_my_city_are_shown_with_a_join_button(adult):
     services.location_set(user=neighbour, city="paris")
     room = RoomFactory(owner=neighbour, room_name="Seine talk")
 
-    html = page_client(adult).get("/discover/").content.decode()
+    html = page_client_for(adult).get("/discover/").content.decode()
 
     city = html.split('id="tier-city"')[1].split('id="tier-nearby"')[0]
     assert "Nina Neighbour" in city
@@ -103,7 +97,7 @@ def test_people_i_blocked_and_the_other_segment_are_not_shown(adult, minor):
     services.location_set(user=blocked, city="Paris")
     BlockFactory(blocker=blocked, blocked=adult)
 
-    html = page_client(adult).get("/discover/").content.decode()
+    html = page_client_for(adult).get("/discover/").content.decode()
 
     assert "Tia Teen" not in html
     assert "Bo Blocked" not in html
@@ -115,7 +109,7 @@ def test_joining_a_discovered_room_goes_through_the_join_service(adult):
     services.location_set(user=owner, city="Paris")
     room = RoomFactory(owner=owner)
 
-    response = page_client(adult).post(f"/rooms/{room.pk}/join/")
+    response = page_client_for(adult).post(f"/rooms/{room.pk}/join/")
 
     assert response.status_code == 302
     assert room.memberships.filter(user=adult, is_banned=False).exists()

@@ -2,18 +2,12 @@
 live chat; both refuse people the policy hides (404), and the form goes through dm_send."""
 
 import pytest
-from django.test import Client
 
 from messaging.models import PrivateMessage
+from tests.conftest import page_client_for
 from tests.factories import BlockFactory, ModerationActionFactory, UserFactory
 
 pytestmark = pytest.mark.django_db
-
-
-def page_client(user) -> Client:
-    client = Client()
-    client.force_login(user)
-    return client
 
 
 def dm(sender, recipient, text):
@@ -24,7 +18,7 @@ def test_the_conversation_list_shows_my_partners_and_last_messages(adult, other_
     dm(adult, other_adult, "first")
     dm(other_adult, adult, "latest <i>reply</i>")
 
-    response = page_client(adult).get("/dms/")
+    response = page_client_for(adult).get("/dms/")
 
     html = response.content.decode()
     assert response.status_code == 200
@@ -37,7 +31,7 @@ def test_the_conversation_list_leaves_out_people_i_blocked(adult, other_adult):
     dm(adult, other_adult, "hello")
     BlockFactory(blocker=adult, blocked=other_adult)
 
-    html = page_client(adult).get("/dms/").content.decode()
+    html = page_client_for(adult).get("/dms/").content.decode()
 
     assert "Otto Other" not in html
 
@@ -46,7 +40,7 @@ def test_a_thread_shows_the_history_oldest_first_and_the_live_config(adult, othe
     dm(adult, other_adult, "ping-one")
     last = dm(other_adult, adult, "pong-two")
 
-    response = page_client(adult).get(f"/dms/{other_adult.pk}/")
+    response = page_client_for(adult).get(f"/dms/{other_adult.pk}/")
 
     html = response.content.decode()
     assert response.status_code == 200
@@ -69,25 +63,25 @@ def test_a_thread_is_404_across_a_block_either_way(adult, other_adult, direction
         BlockFactory(blocker=adult, blocked=other_adult)
     else:
         BlockFactory(blocker=other_adult, blocked=adult)
-    client = page_client(adult)
+    client = page_client_for(adult)
     assert client.get(f"/dms/{other_adult.pk}/").status_code == 404
     assert client.post(f"/dms/{other_adult.pk}/send/", {"message": "hi"}).status_code == 404
     assert not PrivateMessage.objects.exists()
 
 
 def test_a_thread_with_someone_of_the_other_segment_is_404(adult, minor):
-    assert page_client(adult).get(f"/dms/{minor.pk}/").status_code == 404
-    assert page_client(minor).get(f"/dms/{adult.pk}/").status_code == 404
+    assert page_client_for(adult).get(f"/dms/{minor.pk}/").status_code == 404
+    assert page_client_for(minor).get(f"/dms/{adult.pk}/").status_code == 404
 
 
 def test_unknown_people_and_myself_are_404(adult):
-    client = page_client(adult)
+    client = page_client_for(adult)
     assert client.get("/dms/no-such-person/").status_code == 404
     assert client.get(f"/dms/{adult.pk}/").status_code == 404
 
 
 def test_sending_from_the_thread_form_goes_through_dm_send(adult, other_adult):
-    response = page_client(adult).post(f"/dms/{other_adult.pk}/send/", {"message": "hi there"})
+    response = page_client_for(adult).post(f"/dms/{other_adult.pk}/send/", {"message": "hi there"})
 
     assert response.status_code == 302
     assert PrivateMessage.objects.filter(sender=adult, recipient=other_adult).count() == 1
@@ -96,7 +90,7 @@ def test_sending_from_the_thread_form_goes_through_dm_send(adult, other_adult):
 def test_a_muted_person_gets_the_error_from_the_thread_form(adult, other_adult):
     ModerationActionFactory(target_user=adult, action_type="mute", duration_minutes=30)
 
-    response = page_client(adult).post(f"/dms/{other_adult.pk}/send/", {"message": "hi"})
+    response = page_client_for(adult).post(f"/dms/{other_adult.pk}/send/", {"message": "hi"})
 
     assert response.status_code == 403
     assert "muted" in response.content.decode()
@@ -106,14 +100,14 @@ def test_a_muted_person_gets_the_error_from_the_thread_form(adult, other_adult):
 def test_a_restricted_person_cannot_start_a_conversation_from_the_page(adult, other_adult):
     ModerationActionFactory(target_user=adult, action_type="restrict")
 
-    response = page_client(adult).post(f"/dms/{other_adult.pk}/send/", {"message": "hi"})
+    response = page_client_for(adult).post(f"/dms/{other_adult.pk}/send/", {"message": "hi"})
 
     assert response.status_code == 403
     assert not PrivateMessage.objects.exists()
 
 
 def test_profiles_link_to_the_dm_thread_but_not_mine(adult, other_adult):
-    client = page_client(adult)
+    client = page_client_for(adult)
     assert f'href="/dms/{other_adult.pk}/"' in client.get(f"/u/{other_adult.pk}/").content.decode()
     assert 'id="message-link"' not in client.get(f"/u/{adult.pk}/").content.decode()
 
@@ -124,7 +118,7 @@ def test_the_thread_page_costs_the_same_number_of_queries_whatever_the_history_s
 ):
     for n in range(history_size):
         dm(adult if n % 2 else other_adult, other_adult if n % 2 else adult, f"m{n}")
-    client = page_client(adult)
+    client = page_client_for(adult)
     client.get(f"/dms/{other_adult.pk}/")
 
     with django_assert_num_queries(THREAD_PAGE_QUERIES):
@@ -142,7 +136,7 @@ def test_the_conversation_list_costs_the_same_number_of_queries_whatever_its_len
 ):
     for _ in range(conversations):
         dm(UserFactory(), adult, "hello")
-    client = page_client(adult)
+    client = page_client_for(adult)
     client.get("/dms/")
 
     with django_assert_num_queries(LIST_PAGE_QUERIES):

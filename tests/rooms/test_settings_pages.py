@@ -2,19 +2,13 @@
 services as the API decide; owners and moderators only."""
 
 import pytest
-from django.test import Client
 
 from messaging.models import PrivateMessage
 from rooms.models import ChatRoom, ChatRoomMember, Role
+from tests.conftest import page_client_for
 from tests.factories import MemberFactory, UserFactory
 
 pytestmark = pytest.mark.django_db
-
-
-def page_client(user) -> Client:
-    client = Client()
-    client.force_login(user)
-    return client
 
 
 def settings_form(room, **changes):
@@ -34,7 +28,7 @@ def settings_form(room, **changes):
 def test_the_owner_changes_name_colour_privacy_capacity_and_music_from_the_settings_page(
     room, owner
 ):
-    client = page_client(owner)
+    client = page_client_for(owner)
     assert client.get(f"/rooms/{room.pk}/settings/").status_code == 200
 
     response = client.post(
@@ -57,7 +51,7 @@ def test_the_owner_changes_name_colour_privacy_capacity_and_music_from_the_setti
 
 
 def test_a_bad_music_link_is_shown_at_its_field(room, owner):
-    response = page_client(owner).post(
+    response = page_client_for(owner).post(
         f"/rooms/{room.pk}/settings/", settings_form(room, music_url="https://example.test/x")
     )
 
@@ -66,11 +60,11 @@ def test_a_bad_music_link_is_shown_at_its_field(room, owner):
 
 
 def test_an_ordinary_member_gets_403_on_the_settings_page(room, member):
-    assert page_client(member).get(f"/rooms/{room.pk}/settings/").status_code == 403
+    assert page_client_for(member).get(f"/rooms/{room.pk}/settings/").status_code == 403
 
 
 def test_kick_asks_for_confirmation_before_acting(room, owner, member):
-    client = page_client(owner)
+    client = page_client_for(owner)
 
     confirm = client.get(f"/rooms/{room.pk}/members/{member.pk}/kick/")
 
@@ -82,7 +76,7 @@ def test_kick_asks_for_confirmation_before_acting(room, owner, member):
 
 
 def test_ban_then_unban_from_the_pages(room, owner, member):
-    client = page_client(owner)
+    client = page_client_for(owner)
     assert "Yes, ban" in client.get(f"/rooms/{room.pk}/members/{member.pk}/ban/").content.decode()
 
     client.post(f"/rooms/{room.pk}/members/{member.pk}/ban/")
@@ -94,7 +88,7 @@ def test_ban_then_unban_from_the_pages(room, owner, member):
 
 
 def test_the_owner_makes_a_member_a_moderator_and_back(room, owner, member):
-    client = page_client(owner)
+    client = page_client_for(owner)
 
     client.post(f"/rooms/{room.pk}/members/{member.pk}/role/", {"role": "MOD"})
     assert ChatRoomMember.objects.get(room=room, user=member).role == Role.MOD
@@ -106,13 +100,13 @@ def test_a_moderator_cannot_change_roles(room, owner, member):
     MemberFactory(room=room, user=UserFactory(), role=Role.MOD)
     moderator = ChatRoomMember.objects.get(room=room, role=Role.MOD).user
 
-    page_client(moderator).post(f"/rooms/{room.pk}/members/{member.pk}/role/", {"role": "MOD"})
+    page_client_for(moderator).post(f"/rooms/{room.pk}/members/{member.pk}/role/", {"role": "MOD"})
 
     assert ChatRoomMember.objects.get(room=room, user=member).role == Role.USER
 
 
 def test_the_owner_adds_someone_they_talk_to_into_a_private_room(owner, other_adult):
-    client = page_client(owner)
+    client = page_client_for(owner)
     client.post(
         "/rooms/",
         {"room_name": "Private", "background_color": "#3D5A80", "max_participants": "5"},
@@ -129,7 +123,7 @@ def test_the_owner_adds_someone_they_talk_to_into_a_private_room(owner, other_ad
 
 
 def test_adding_a_teen_to_an_adult_room_is_refused_at_the_field(room, owner, minor):
-    response = page_client(owner).post(
+    response = page_client_for(owner).post(
         f"/rooms/{room.pk}/settings/", {"action": "invite", "user_id": minor.pk}
     )
 
@@ -145,6 +139,6 @@ def test_the_room_banner_text_colour_has_aa_contrast_on_the_room_colour(
 ):
     ChatRoom.objects.filter(pk=room.pk).update(background_color=background)
 
-    html = page_client(member).get(f"/rooms/{room.pk}/").content.decode()
+    html = page_client_for(member).get(f"/rooms/{room.pk}/").content.decode()
 
     assert f"background: {background}; color: {ink}" in html

@@ -3,12 +3,12 @@ before its fix (docs/moderation.md, "The admin")."""
 
 import pytest
 from django.contrib.auth.models import Permission
-from django.test import Client
 
 from accounts.models import User
 from messaging.models import PrivateMessage
 from rooms.models import ChatRoom, ChatRoomMessage
 from safety.models import ModerationAction, Report
+from tests.conftest import page_client_for
 from tests.factories import (
     ModerationActionFactory,
     ReportFactory,
@@ -32,12 +32,6 @@ def staff_with(*codenames, **extra) -> User:
     return User.objects.get(pk=user.pk)  # fresh permission cache
 
 
-def logged_in(user) -> Client:
-    client = Client()
-    client.force_login(user)
-    return client
-
-
 def run_action(client, action, *users):
     return client.post(USERS, {"action": action, "_selected_action": [u.pk for u in users]})
 
@@ -48,7 +42,7 @@ def test_staff_with_only_the_view_permission_cannot_run_account_actions(action, 
     boss = UserFactory(is_staff=True, is_superuser=True)
     User.objects.filter(pk=adult.pk).update(is_active=action != "unban_accounts")
 
-    run_action(logged_in(viewer), action, adult, boss)
+    run_action(page_client_for(viewer), action, adult, boss)
 
     assert User.objects.get(pk=adult.pk).is_active is (action != "unban_accounts")
     assert not User.objects.get(pk=adult.pk).email.endswith("@deleted.invalid")
@@ -60,7 +54,7 @@ def test_staff_with_change_permission_cannot_ban_or_delete_a_superuser(adult):
     staff = staff_with("accounts.view_user", "accounts.change_user", "safety.add_moderationaction")
     boss = UserFactory(is_staff=True, is_superuser=True)
 
-    client = logged_in(staff)
+    client = page_client_for(staff)
     run_action(client, "ban_accounts", boss)
     run_action(client, "tombstone_accounts", boss)
 
@@ -75,7 +69,7 @@ def test_bans_unbans_and_deletions_in_the_admin_are_logged_and_noticed(
 
     sent = []
     monkeypatch.setattr(wya.live, "publish_now", lambda group, event: sent.append((group, event)))
-    client = logged_in(moderator)
+    client = page_client_for(moderator)
 
     with django_capture_on_commit_callbacks(execute=True):
         run_action(client, "ban_accounts", adult)
@@ -107,7 +101,7 @@ def test_staff_cannot_move_an_adult_room_to_a_teen_owner(owner):
     teen = TeenFactory()
     staff = staff_with("rooms.view_chatroom", "rooms.change_chatroom")
 
-    response = logged_in(staff).post(
+    response = page_client_for(staff).post(
         f"/admin/rooms/chatroom/{room.pk}/change/",
         {
             "room_name": room.room_name,
@@ -131,7 +125,7 @@ def test_staff_cannot_move_an_adult_room_to_a_teen_owner(owner):
 def test_staff_cannot_add_a_direct_message_from_anyone(adult, minor):
     staff = staff_with("messaging.view_privatemessage", "messaging.add_privatemessage")
 
-    response = logged_in(staff).post(
+    response = page_client_for(staff).post(
         "/admin/messaging/privatemessage/add/",
         {
             "sender": adult.pk,
@@ -150,7 +144,7 @@ def test_staff_cannot_edit_a_room_message(room, owner):
     message = RoomMessageFactory(room=room, user=owner, message="original")
     staff = staff_with("rooms.view_chatroommessage", "rooms.change_chatroommessage")
 
-    response = logged_in(staff).post(
+    response = page_client_for(staff).post(
         f"/admin/rooms/chatroommessage/{message.pk}/change/",
         {
             "room": room.pk,
@@ -170,7 +164,7 @@ def test_staff_cannot_delete_rooms_or_messages_in_the_admin(room, owner):
     staff = staff_with(
         "rooms.view_chatroom", "rooms.delete_chatroom", "rooms.delete_chatroommessage"
     )
-    client = logged_in(staff)
+    client = page_client_for(staff)
     assert (
         client.post(f"/admin/rooms/chatroom/{room.pk}/delete/", {"post": "yes"}).status_code == 403
     )
@@ -185,7 +179,7 @@ def test_deleting_a_report_does_not_null_the_actions_report(moderator):
     staff = staff_with("safety.view_report", "safety.delete_report")
 
     for user in (staff, moderator):
-        client = logged_in(user)
+        client = page_client_for(user)
         client.post(f"/admin/safety/report/{report.pk}/delete/", {"post": "yes"})
         client.post(
             "/admin/safety/report/",
@@ -208,7 +202,7 @@ def test_deleting_a_report_with_actions_is_refused_by_the_database_layer_too():
 
 def test_staff_with_change_user_cannot_make_themselves_superuser():
     staff = staff_with("accounts.view_user", "accounts.change_user")
-    client = logged_in(staff)
+    client = page_client_for(staff)
     url = f"{USERS}{staff.pk}/change/"
 
     form = client.get(url).context["adminform"].form
@@ -232,7 +226,7 @@ def test_staff_with_change_user_cannot_make_themselves_superuser():
 def test_staff_cannot_open_a_superusers_account_for_editing():
     staff = staff_with("accounts.view_user", "accounts.change_user")
     boss = UserFactory(is_staff=True, is_superuser=True, email="boss@example.test")
-    logged_in(staff).post(
+    page_client_for(staff).post(
         f"{USERS}{boss.pk}/change/",
         {"email": "stolen@example.test", "date_of_birth": "1990-01-01"},
     )
@@ -241,11 +235,11 @@ def test_staff_cannot_open_a_superusers_account_for_editing():
 
 
 def test_api_tokens_are_not_in_the_admin(moderator):
-    assert logged_in(moderator).get("/admin/authtoken/tokenproxy/").status_code == 404
+    assert page_client_for(moderator).get("/admin/authtoken/tokenproxy/").status_code == 404
 
 
 def test_the_profile_inline_saves_through_the_profile_rules(moderator, adult):
-    response = logged_in(moderator).post(
+    response = page_client_for(moderator).post(
         f"{USERS}{adult.pk}/change/",
         {
             "email": adult.email,

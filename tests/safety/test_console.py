@@ -13,6 +13,7 @@ from accounts.models import User
 from messaging.models import PrivateMessage
 from rooms.models import ChatRoomMessage
 from safety.models import ModerationAction, Report
+from tests.conftest import page_client_for
 from tests.factories import (
     PASSWORD,
     ModerationActionFactory,
@@ -28,12 +29,6 @@ QUEUE = "/admin/safety/report/"
 
 def page(report) -> str:
     return f"/admin/safety/report/{report.pk}/change/"
-
-
-def logged_in(user) -> Client:
-    client = Client()
-    client.force_login(user)
-    return client
 
 
 def decide(client, report, decision, reason="Breaking the rules.", **extra):
@@ -59,18 +54,18 @@ def test_the_migration_makes_both_groups_with_exactly_their_permissions():
 @pytest.mark.django_db
 def test_someone_outside_the_group_cannot_open_the_queue_or_a_report(plain_staff, adult):
     report = ReportFactory()
-    client = logged_in(plain_staff)
+    client = page_client_for(plain_staff)
     assert client.get(QUEUE).status_code == 403
     assert client.get(page(report)).status_code == 403
     assert decide(client, report, "warn").status_code == 403
-    assert logged_in(adult).get(QUEUE).status_code == 302  # not staff: the admin login
+    assert page_client_for(adult).get(QUEUE).status_code == 302  # not staff: the admin login
     report.refresh_from_db()
     assert report.status == "pending"
 
 
 @pytest.mark.django_db
 def test_moderators_cannot_reach_users_groups_or_rooms(mod_user):
-    client = logged_in(mod_user)
+    client = page_client_for(mod_user)
     for url in (
         "/admin/accounts/user/",
         f"/admin/accounts/user/{mod_user.pk}/change/",
@@ -100,7 +95,7 @@ def test_the_queue_puts_urgent_and_minors_first_then_oldest(mod_user):
     about_minor = filed(20, reporter=TeenFactory(), reported_user=teen)
     closed = filed(900, report_type="underage", status="dismissed")
 
-    response = logged_in(mod_user).get(QUEUE)
+    response = page_client_for(mod_user).get(QUEUE)
 
     ids = [row.pk for row in response.context["cl"].result_list]
     assert ids == [about_minor.pk, self_harm.pk, old_spam.pk, new_spam.pk, closed.pk]
@@ -111,7 +106,7 @@ def test_the_queue_filters_by_status_type_and_segment_and_searches_by_user(mod_u
     teen_report = ReportFactory(reporter=TeenFactory(), reported_user=TeenFactory())
     spam = ReportFactory(report_type="spam", reported_user=UserFactory(email="spammer@x.test"))
     ReportFactory(status="resolved")
-    client = logged_in(mod_user)
+    client = page_client_for(mod_user)
 
     def ids(query):
         return {row.pk for row in client.get(QUEUE + query).context["cl"].result_list}
@@ -137,7 +132,7 @@ def test_opening_a_report_marks_it_reviewing_and_shows_the_evidence(mod_user, ro
     earlier = ReportFactory(reported_user=owner, report_type="spam")
     ModerationActionFactory(target_user=owner, reason="Earlier warning.")
 
-    response = logged_in(mod_user).get(page(report))
+    response = page_client_for(mod_user).get(page(report))
 
     assert response.status_code == 200
     report.refresh_from_db()
@@ -155,7 +150,7 @@ def test_a_user_report_shows_the_dms_between_reporter_and_reported(mod_user, adu
     PrivateMessage.objects.create(sender=other_adult, recipient=UserFactory(), message="not theirs")
     report = ReportFactory(reporter=adult, reported_user=other_adult)
 
-    html = logged_in(mod_user).get(page(report)).content.decode()
+    html = page_client_for(mod_user).get(page(report)).content.decode()
 
     assert "creepy dm" in html and "not theirs" not in html
 
@@ -171,7 +166,7 @@ def test_a_mute_from_the_report_is_logged_resolves_it_and_tells_the_reporter_wit
     report = ReportFactory(reporter=adult, reported_user=other_adult)
 
     with django_capture_on_commit_callbacks(execute=True):
-        response = decide(logged_in(mod_user), report, "mute", duration_minutes="30")
+        response = decide(page_client_for(mod_user), report, "mute", duration_minutes="30")
 
     assert response.status_code == 302
     action = ModerationAction.objects.get()
@@ -208,7 +203,7 @@ def test_dismissing_is_logged_without_a_target_and_the_reporter_sees_the_outcome
 ):
     report = ReportFactory(reporter=adult, reported_user=other_adult)
 
-    decide(logged_in(mod_user), report, "dismiss", reason="Friendly banter.")
+    decide(page_client_for(mod_user), report, "dismiss", reason="Friendly banter.")
 
     action = ModerationAction.objects.get()
     assert (action.action_type, action.target_user_id, action.report_id) == (
@@ -229,7 +224,7 @@ def test_an_escalated_report_cannot_be_resolved_by_a_plain_moderator_but_by_a_sa
     mod_user, lead_user, adult, other_adult
 ):
     report = ReportFactory(reporter=adult, reported_user=other_adult)
-    moderator = logged_in(mod_user)
+    moderator = page_client_for(mod_user)
     decide(moderator, report, "escalate", reason="Needs a lead.")
     report.refresh_from_db()
     assert report.status == "reviewing"
@@ -242,7 +237,7 @@ def test_an_escalated_report_cannot_be_resolved_by_a_plain_moderator_but_by_a_sa
     assert report.status == "reviewing"
     assert list(ModerationAction.objects.values_list("action_type", flat=True)) == ["escalate"]
 
-    assert decide(logged_in(lead_user), report, "warn").status_code == 302
+    assert decide(page_client_for(lead_user), report, "warn").status_code == 302
     report.refresh_from_db()
     assert report.status == "resolved"
 
@@ -250,7 +245,7 @@ def test_an_escalated_report_cannot_be_resolved_by_a_plain_moderator_but_by_a_sa
 @pytest.mark.django_db
 def test_a_closed_report_takes_no_second_decision(mod_user):
     report = ReportFactory()
-    client = logged_in(mod_user)
+    client = page_client_for(mod_user)
     decide(client, report, "warn")
     response = decide(client, report, "mute")
     assert response.status_code == 200
@@ -261,7 +256,7 @@ def test_a_closed_report_takes_no_second_decision(mod_user):
 def test_a_moderator_cannot_act_on_staff_or_a_superuser_from_a_report(mod_user):
     boss = UserFactory(is_staff=True, is_superuser=True)
     report = ReportFactory(reported_user=boss)
-    response = decide(logged_in(mod_user), report, "ban")
+    response = decide(page_client_for(mod_user), report, "ban")
     assert "Only a superuser may act" in response.content.decode()
     assert User.objects.get(pk=boss.pk).is_active
 
@@ -270,7 +265,7 @@ def test_a_moderator_cannot_act_on_staff_or_a_superuser_from_a_report(mod_user):
 def test_a_moderator_cannot_edit_or_delete_an_action_not_even_a_superuser(mod_user, moderator):
     action = ModerationActionFactory(action_type="mute", reason="Original.")
     for user in (mod_user, moderator):
-        client = logged_in(user)
+        client = page_client_for(user)
         url = f"/admin/safety/moderationaction/{action.pk}/"
         assert client.post(url + "change/", {"reason": "rewritten"}).status_code == 403
         assert client.post(url + "delete/", {"post": "yes"}).status_code == 403
@@ -282,7 +277,7 @@ def test_a_moderator_cannot_edit_or_delete_an_action_not_even_a_superuser(mod_us
 def test_reports_cannot_be_deleted_or_added_in_the_admin_not_even_by_a_superuser(moderator):
     report = ReportFactory()
     ModerationActionFactory(report=report)
-    client = logged_in(moderator)
+    client = page_client_for(moderator)
     assert client.post(page(report).replace("change", "delete"), {"post": "yes"}).status_code == 403
     response = client.post(QUEUE, {"action": "delete_selected", "_selected_action": [report.pk]})
     assert Report.objects.filter(pk=report.pk).exists()
@@ -294,7 +289,7 @@ def test_reports_cannot_be_deleted_or_added_in_the_admin_not_even_by_a_superuser
 @pytest.mark.django_db
 def test_report_content_cannot_be_edited_through_the_report_page(mod_user):
     report = ReportFactory(description="Original words.")
-    logged_in(mod_user).post(page(report), {"description": "forged", "report_type": "spam"})
+    page_client_for(mod_user).post(page(report), {"description": "forged", "report_type": "spam"})
     report.refresh_from_db()
     assert (report.description, report.report_type) == ("Original words.", "harassment")
 
@@ -309,7 +304,7 @@ def test_the_admin_index_shows_the_queue_summary(mod_user):
         created_at=now - dt.timedelta(minutes=50), reviewed_at=now - dt.timedelta(minutes=30)
     )
 
-    response = logged_in(mod_user).get("/admin/")
+    response = page_client_for(mod_user).get("/admin/")
 
     html = response.content.decode()
     assert 'id="queue-summary"' in html
@@ -321,7 +316,7 @@ def test_the_admin_index_shows_the_queue_summary(mod_user):
 @pytest.mark.django_db
 def test_the_queue_summary_is_not_shown_to_staff_outside_the_group(plain_staff):
     ReportFactory()
-    assert 'id="queue-summary"' not in logged_in(plain_staff).get("/admin/").content.decode()
+    assert 'id="queue-summary"' not in page_client_for(plain_staff).get("/admin/").content.decode()
 
 
 # --- Effects reach the person ---------------------------------------------------------------
@@ -333,7 +328,9 @@ async def test_a_mute_from_a_report_stops_the_next_room_and_dm_send_and_ends_on_
     report = await db(ReportFactory)(reporter=owner, reported_user=member)
     ws = await connect(member)
 
-    response = await db(decide)(await db(logged_in)(mod), report, "mute", duration_minutes="5")
+    response = await db(decide)(
+        await db(page_client_for)(mod), report, "mute", duration_minutes="5"
+    )
     assert response.status_code == 302
 
     notice = await receive_type(ws, "notice")
@@ -380,7 +377,7 @@ def test_a_restricted_user_vanishes_from_discovery_and_reappears_after_expiry(
 
     assert other_adult.pk in discovered()
     report = ReportFactory(reported_user=other_adult)
-    decide(logged_in(mod_user), report, "restrict", duration_minutes="60")
+    decide(page_client_for(mod_user), report, "restrict", duration_minutes="60")
     assert other_adult.pk not in discovered()
     _age_actions(minutes=61)
     assert other_adult.pk in discovered()
@@ -396,7 +393,7 @@ async def test_a_platform_ban_from_a_report_closes_the_socket_and_blocks_login_w
     reporter_ws = await connect(owner)
 
     response = await db(decide)(
-        await db(logged_in)(mod), report, "ban", reason="Selling drugs to members."
+        await db(page_client_for)(mod), report, "ban", reason="Selling drugs to members."
     )
     assert response.status_code == 302
 
@@ -429,7 +426,7 @@ def _page_login(email):
 
 @pytest.mark.django_db
 def test_a_wrong_password_on_a_banned_account_says_nothing_about_the_ban(mod_user, adult):
-    decide(logged_in(mod_user), ReportFactory(reported_user=adult), "ban")
+    decide(page_client_for(mod_user), ReportFactory(reported_user=adult), "ban")
     from rest_framework.test import APIClient
 
     response = APIClient().post(
@@ -452,4 +449,4 @@ def test_deleting_a_room_keeps_evidence_visible_on_the_report_page_after_the_own
     report = Report.objects.get()
     assert make_client(owner).delete(f"/api/rooms/{room.pk}/").status_code == 409
     assert ChatRoomMessage.objects.filter(pk=message.pk).exists()
-    assert "evidence text" in logged_in(mod_user).get(page(report)).content.decode()
+    assert "evidence text" in page_client_for(mod_user).get(page(report)).content.decode()

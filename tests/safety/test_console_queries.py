@@ -2,10 +2,10 @@
 history length (moderators read these pages all day)."""
 
 import pytest
-from django.test import Client
 
 from messaging.models import PrivateMessage
 from safety.models import Report
+from tests.conftest import page_client_for
 from tests.factories import (
     MemberFactory,
     ModerationActionFactory,
@@ -21,12 +21,6 @@ pytestmark = pytest.mark.django_db
 # earlier reports, earlier actions, this report's actions) and the admin's own (sidebar, etc.).
 REPORT_PAGE_QUERIES = {"message": 12, "user": 11}
 QUEUE_PAGE_QUERIES = 6
-
-
-def logged_in(user) -> Client:
-    client = Client()
-    client.force_login(user)
-    return client
 
 
 def history(size):
@@ -58,7 +52,7 @@ def test_the_report_page_costs_the_same_number_of_queries_whatever_the_history(
     report = Report.objects.create(
         reporter=reporter, reported_user=reported, report_type="hate", **fields
     )
-    client = logged_in(mod_user)
+    client = page_client_for(mod_user)
     client.get(f"/admin/safety/report/{report.pk}/change/")  # the first open marks it reviewing
 
     with django_assert_num_queries(REPORT_PAGE_QUERIES[kind]):
@@ -79,7 +73,7 @@ def test_the_queue_costs_the_same_number_of_queries_whatever_its_length(
     for i in range(size):
         kwargs = {"reported_room": room, "reported_user": None} if i % 3 == 0 else {}
         ReportFactory(**kwargs)
-    client = logged_in(mod_user)
+    client = page_client_for(mod_user)
     client.get("/admin/safety/report/")
 
     with django_assert_num_queries(QUEUE_PAGE_QUERIES):

@@ -3,25 +3,21 @@ once (socket ``notice`` and ``GET /api/me/notices/``), enforced by the policy, n
 
 import pytest
 from channels.db import database_sync_to_async as db
-from django.test import Client
 
 from safety.models import ModerationAction
+from tests.conftest import page_client_for
 from tests.factories import ModerationActionFactory, UserFactory
 from tests.messaging.live_helpers import connect, receive_type, request
 
 ADD_URL = "/admin/safety/moderationaction/add/"
 
 
-def admin_client(moderator) -> Client:
-    client = Client()
-    client.force_login(moderator)
-    return client
-
-
 def take_in_admin(moderator, target, **fields):
     data = {"target_user": target.pk, "action_type": "mute", "reason": "Spamming the room."}
     data.update(fields)
-    return admin_client(moderator).post(ADD_URL, {k: v for k, v in data.items() if v is not None})
+    return page_client_for(moderator).post(
+        ADD_URL, {k: v for k, v in data.items() if v is not None}
+    )
 
 
 @pytest.mark.django_db
@@ -48,7 +44,7 @@ def test_an_invalid_action_is_refused_with_the_services_message_and_nothing_is_s
 @pytest.mark.django_db
 def test_actions_cannot_be_edited_or_deleted_in_the_admin(moderator, member):
     action = ModerationActionFactory(moderator=moderator, target_user=member, action_type="mute")
-    client = admin_client(moderator)
+    client = page_client_for(moderator)
     change_url = f"/admin/safety/moderationaction/{action.pk}/change/"
     response = client.post(change_url, {"action_type": "warn", "reason": "changed"})
     assert response.status_code == 403

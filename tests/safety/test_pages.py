@@ -4,25 +4,19 @@ mute or restriction is in force, and the message box disabled while muted."""
 import datetime as dt
 
 import pytest
-from django.test import Client
 from django.utils import timezone
 
 from messaging.models import PrivateMessage
 from safety.models import Block, ModerationAction, Report
 from safety.policy import until_words
+from tests.conftest import page_client_for
 from tests.factories import ModerationActionFactory, RoomMessageFactory
 
 pytestmark = pytest.mark.django_db
 
 
-def browser(user) -> Client:
-    client = Client()
-    client.force_login(user)
-    return client
-
-
 def test_the_report_form_files_a_report_and_can_block_too(adult, other_adult):
-    client = browser(adult)
+    client = page_client_for(adult)
     url = f"/reports/new/?user={other_adult.pk}"
     page = client.get(url)
     assert page.status_code == 200
@@ -47,7 +41,7 @@ def test_the_report_form_files_a_report_and_can_block_too(adult, other_adult):
 
 
 def test_the_report_form_is_a_404_for_what_i_cannot_see(adult, minor, room):
-    client = browser(adult)
+    client = page_client_for(adult)
     assert client.get(f"/reports/new/?user={minor.pk}").status_code == 404
     assert client.get("/reports/new/").status_code == 404
     message = RoomMessageFactory(room=room)
@@ -61,7 +55,7 @@ def test_the_report_form_is_a_404_for_what_i_cannot_see(adult, minor, room):
 def test_a_room_and_a_message_and_a_dm_can_be_reported_from_their_pages(
     member, room, owner, other_adult
 ):
-    client = browser(member)
+    client = page_client_for(member)
     message = RoomMessageFactory(room=room, user=owner)
     dm = PrivateMessage.objects.create(sender=other_adult, recipient=member, message="rude dm")
     room_page = client.get(f"/reports/new/?room={room.pk}").content.decode()
@@ -78,7 +72,7 @@ def test_a_room_and_a_message_and_a_dm_can_be_reported_from_their_pages(
 
 
 def test_a_second_report_from_the_page_says_it_was_merged(adult, other_adult):
-    client = browser(adult)
+    client = page_client_for(adult)
     body = {"user": other_adult.pk, "report_type": "spam"}
     client.post("/reports/new/", body)
     response = client.post("/reports/new/", body, follow=True)
@@ -91,14 +85,14 @@ def test_my_reports_page_shows_status_and_outcome_in_words(adult, other_adult):
     Report.objects.create(
         reporter=adult, reported_user=other_adult, report_type="hate", status="resolved"
     )
-    html = browser(adult).get("/reports/").content.decode()
+    html = page_client_for(adult).get("/reports/").content.decode()
     assert "Your report is waiting for a moderator." in html
     assert "A moderator reviewed your report and took action." in html
 
 
 def test_my_notices_page_lists_actions_against_me(adult):
     ModerationActionFactory(target_user=adult, action_type="warn", reason="Be nice.")
-    html = browser(adult).get("/notices/").content.decode()
+    html = page_client_for(adult).get("/notices/").content.decode()
     assert "Be nice." in html and "Warn" in html
 
 
@@ -106,7 +100,7 @@ def test_a_muted_person_sees_a_banner_on_every_page_with_the_end_in_words(member
     ModerationActionFactory(
         target_user=member, action_type="mute", duration_minutes=42, reason="Spam links."
     )
-    client = browser(member)
+    client = page_client_for(member)
     for url in ("/", "/rooms/", f"/rooms/{room.pk}/", "/dms/", "/reports/"):
         html = client.get(url).content.decode()
         assert 'id="moderation-banner"' in html, url
@@ -118,7 +112,7 @@ def test_the_banner_names_the_restriction_and_is_gone_once_it_ends(adult):
     action = ModerationActionFactory(
         target_user=adult, action_type="restrict", duration_minutes=60, reason="Cooling off."
     )
-    client = browser(adult)
+    client = page_client_for(adult)
     html = client.get("/rooms/").content.decode()
     assert "Your account is restricted until" in html and "Cooling off." in html
     ModerationAction.objects.filter(pk=action.pk).update(
@@ -129,11 +123,11 @@ def test_the_banner_names_the_restriction_and_is_gone_once_it_ends(adult):
 
 def test_no_banner_without_a_restraint_and_none_for_a_warning(adult):
     ModerationActionFactory(target_user=adult, action_type="warn")
-    assert 'id="moderation-banner"' not in browser(adult).get("/rooms/").content.decode()
+    assert 'id="moderation-banner"' not in page_client_for(adult).get("/rooms/").content.decode()
 
 
 def test_the_message_box_is_disabled_on_room_and_dm_pages_while_muted(member, room, owner):
-    client = browser(member)
+    client = page_client_for(member)
     PrivateMessage.objects.create(sender=owner, recipient=member, message="hi")
     urls = (f"/rooms/{room.pk}/", f"/dms/{owner.pk}/")
     for url in urls:

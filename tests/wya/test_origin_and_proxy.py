@@ -4,25 +4,19 @@ X-Forwarded-For are believed only from a configured proxy; security headers and 
 import pytest
 from asgiref.sync import sync_to_async
 from channels.testing import WebsocketCommunicator
-from django.conf import settings
-from django.test import Client, RequestFactory
+from django.test import RequestFactory
 
 from accounts.api import client_ip
+from tests.conftest import session_cookie_for
 from tests.factories import UserFactory
 from wya.asgi import application
 from wya.proxy import TrustedProxyMiddleware
 from wya.security import PAGE_CSP
 
 
-def _cookie(user) -> bytes:
-    client = Client()
-    client.force_login(user)
-    return f"{settings.SESSION_COOKIE_NAME}={client.cookies[settings.SESSION_COOKIE_NAME].value}".encode()
-
-
 async def _opens(origin: bytes, host: bytes, *, client_ip="127.0.0.1", extra=()) -> bool:
     user = await sync_to_async(UserFactory)()
-    cookie = await sync_to_async(_cookie)(user)
+    cookie = await sync_to_async(session_cookie_for)(user)
     headers = [(b"origin", origin), (b"host", host), (b"cookie", cookie), *extra]
     ws = WebsocketCommunicator(application, "/ws/", headers=headers)
     ws.scope["client"] = (client_ip, 40000)
