@@ -1,4 +1,5 @@
-"""Real media URLs for profile tests: upload small generated files through POST /api/media/."""
+"""Small generated media files (PNG, WAV) and real media URLs uploaded through POST /api/media/
+(profile and upload tests)."""
 
 import io
 import math
@@ -15,14 +16,17 @@ def png_bytes() -> bytes:
     return buffer.getvalue()
 
 
-def wav_bytes() -> bytes:
+def wav_bytes(frames: bytes | None = None) -> bytes:
+    """A tenth of a second of 8 kHz mono WAV: a soft tone, or the 16-bit ``frames`` given."""
+    if frames is None:
+        samples = (int(1000 * math.sin(n / 10)) for n in range(800))
+        frames = b"".join(struct.pack("<h", s) for s in samples)
     buffer = io.BytesIO()
     with wave.open(buffer, "wb") as out:
         out.setnchannels(1)
         out.setsampwidth(2)
         out.setframerate(8000)
-        samples = (int(1000 * math.sin(n / 10)) for n in range(800))
-        out.writeframes(b"".join(struct.pack("<h", s) for s in samples))
+        out.writeframes(frames)
     return buffer.getvalue()
 
 

@@ -7,6 +7,7 @@ import wave
 
 import pytest
 
+from tests.accounts.media_helpers import wav_bytes
 from tests.uploads.test_media import box, fetch, m4a_bytes, upload
 from uploads import audio_clean
 
@@ -25,13 +26,7 @@ def riff_chunk(kind: bytes, body: bytes) -> bytes:
 
 
 def wav_with_gps() -> bytes:
-    out = io.BytesIO()
-    with wave.open(out, "wb") as w:
-        w.setnchannels(1)
-        w.setsampwidth(2)
-        w.setframerate(8000)
-        w.writeframes(b"\x01\x02" * 800)
-    plain = out.getvalue()
+    plain = wav_bytes(b"\x01\x02" * 800)
     info = riff_chunk(b"LIST", b"INFO" + riff_chunk(b"ICMT", b"Recorded at " + GPS + b"\0"))
     chunks = plain[12:] + info
     return b"RIFF" + struct.pack("<I", 4 + len(chunks)) + b"WAVE" + chunks, plain

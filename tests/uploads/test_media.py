@@ -2,7 +2,6 @@
 
 import io
 import struct
-import wave
 import zlib
 
 import pytest
@@ -10,6 +9,7 @@ from django.core.files.storage import default_storage
 from django.core.files.uploadhandler import StopUpload
 from PIL import Image, PngImagePlugin
 
+from tests.accounts.media_helpers import wav_bytes
 from tests.factories import UserFactory
 from uploads.services import media_kind, media_url_issued_to, storage_path
 
@@ -81,14 +81,8 @@ def mp3_with_tags() -> bytes:
     return b"ID3\x04\x00\x00" + synchsafe + id3_body + MP3_FRAME * 3 + id3v1
 
 
-def wav_bytes() -> bytes:
-    out = io.BytesIO()
-    with wave.open(out, "wb") as w:
-        w.setnchannels(1)
-        w.setsampwidth(2)
-        w.setframerate(8000)
-        w.writeframes(b"\x00\x00" * 800)
-    return out.getvalue()
+def silent_wav() -> bytes:
+    return wav_bytes(b"\x00\x00" * 800)
 
 
 def ogg_page(packet: bytes, sequence: int, flags: int, granule: int = 0) -> bytes:
@@ -269,7 +263,7 @@ def test_each_kind_has_its_own_size_limit(client, settings):
     ("data", "content_type", "extension"),
     [
         (MP3_FRAME * 4, "audio/mpeg", ".mp3"),
-        (wav_bytes(), "audio/wav", ".wav"),
+        (silent_wav(), "audio/wav", ".wav"),
         (ogg_opus_bytes(), "audio/ogg", ".ogg"),
         (m4a_bytes(), "audio/mp4", ".m4a"),
         (webm_bytes(track_type=2), "audio/webm", ".webm"),
@@ -352,7 +346,7 @@ def test_media_url_issued_to_proves_ownership(client, adult, other_adult):
 
 def test_media_kind_reads_the_stored_extension(client):
     image_url = upload(client, png_bytes()).json()["media_url"]
-    audio_url = upload(client, wav_bytes()).json()["media_url"]
+    audio_url = upload(client, silent_wav()).json()["media_url"]
 
     assert media_kind(image_url) == "image"
     assert media_kind(audio_url) == "audio"
