@@ -42,26 +42,24 @@ def probe(attacker_client, positions):
     return responses
 
 
+def stand_at(client, user, point) -> tuple:
+    """``user`` shares ``point`` in Paris; returns what was stored."""
+    client.put(
+        LOCATION, {"city": "Paris", "latitude": point[0], "longitude": point[1]}, format="json"
+    )
+    return Location.objects.values_list("latitude", "longitude").get(user=user)
+
+
 def test_moving_around_a_victim_200_times_reveals_nothing_finer_than_the_cell(make_client):
     assert privacy.cell_of(*VICTIM_A) == privacy.cell_of(*VICTIM_B)
     victim, attacker = UserFactory(), UserFactory()
     victim_client, attacker_client = make_client(victim), make_client(attacker)
     positions = spoofed_positions(VICTIM_A)
 
-    victim_client.put(
-        LOCATION,
-        {"city": "Paris", "latitude": VICTIM_A[0], "longitude": VICTIM_A[1]},
-        format="json",
-    )
-    stored_a = Location.objects.values_list("latitude", "longitude").get(user=victim)
+    stored_a = stand_at(victim_client, victim, VICTIM_A)
     seen_at_a = probe(attacker_client, positions)
 
-    victim_client.put(
-        LOCATION,
-        {"city": "Paris", "latitude": VICTIM_B[0], "longitude": VICTIM_B[1]},
-        format="json",
-    )
-    stored_b = Location.objects.values_list("latitude", "longitude").get(user=victim)
+    stored_b = stand_at(victim_client, victim, VICTIM_B)
     seen_at_b = probe(attacker_client, positions)
 
     # Every one of the 200 answers is the same whichever raw point the victim stood on ...

@@ -14,12 +14,17 @@ def moderator_of(room):
     return MemberFactory(room=room, role=Role.MOD).user
 
 
-def test_banning_an_outsider_who_blocked_the_moderator_is_a_404_and_writes_nothing(
-    room, moderator_of, make_client
-):
-    blocker = UserFactory()
-    BlockFactory(blocker=blocker, blocked=moderator_of)
+@pytest.fixture
+def blocker(moderator_of):
+    """An outsider who blocked the room's moderator."""
+    person = UserFactory()
+    BlockFactory(blocker=person, blocked=moderator_of)
+    return person
 
+
+def test_banning_an_outsider_who_blocked_the_moderator_is_a_404_and_writes_nothing(
+    room, moderator_of, blocker, make_client
+):
     response = make_client(moderator_of).post(rooms_url(room.pk, "members", blocker.pk, "ban"))
 
     assert response.status_code == 404
@@ -27,9 +32,9 @@ def test_banning_an_outsider_who_blocked_the_moderator_is_a_404_and_writes_nothi
     assert not ChatRoomMember.objects.filter(room=room, user=blocker).exists()
 
 
-def test_the_404_past_a_block_reads_exactly_like_an_unknown_id(room, moderator_of, make_client):
-    blocker = UserFactory()
-    BlockFactory(blocker=blocker, blocked=moderator_of)
+def test_the_404_past_a_block_reads_exactly_like_an_unknown_id(
+    room, moderator_of, blocker, make_client
+):
     client = make_client(moderator_of)
 
     hidden = client.post(rooms_url(room.pk, "members", blocker.pk, "ban"))
