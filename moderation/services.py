@@ -72,48 +72,23 @@ def moderation_action_take(
     a ``notice`` frame after commit and ``GET /api/me/notices/`` lists it. A report the action
     answers is closed as resolved (``escalate`` leaves it open for a Safety lead).
     """
-    moderation_action_check(
-        moderator=moderator,
-        target_user=target_user,
-        action_type=action_type,
-        reason=reason,
-        duration_minutes=duration_minutes,
-    )
+    fields = {"moderator": moderator, "target_user": target_user, "action_type": action_type}
+    fields.update(reason=reason, duration_minutes=duration_minutes)
+    moderation_action_check(**fields)
     with transaction.atomic():
         if report is not None:
             report = _open_report_for_decision(moderator, report.pk, action_type)
-        action = _action_record(
-            moderator=moderator,
-            target_user=target_user,
-            action_type=action_type,
-            reason=reason,
-            duration_minutes=duration_minutes,
-            report=report,
-        )
+        if action_type == ActionType.BAN:
+            action = account_services.account_ban(
+                moderator=moderator, user=target_user, reason=reason, report=report
+            )
+        else:
+            action = moderation_log.record(**fields, report=report)
         if report is not None and action_type != ActionType.ESCALATE:
             _close_report(moderator, report, ReportStatus.RESOLVED)
         elif report is not None:
             _mark_reviewing(moderator, report)
     return action
-
-
-def _action_record(
-    *, moderator, target_user, action_type: str, reason: str, duration_minutes, report
-):
-    """The action's row: a platform ban through ``accounts.services.account_ban`` (which also
-    deactivates the account and closes its sockets), anything else through the log."""
-    if action_type == ActionType.BAN:
-        return account_services.account_ban(
-            moderator=moderator, user=target_user, reason=reason, report=report
-        )
-    return moderation_log.record(
-        moderator=moderator,
-        target_user=target_user,
-        action_type=action_type,
-        reason=reason,
-        duration_minutes=duration_minutes,
-        report=report,
-    )
 
 
 # --- The review queue ---------------------------------------------------------------------------
