@@ -10,7 +10,7 @@ from django.views.decorators.http import require_POST
 from accounts.models import display_name_of, profile_value
 from messaging import selectors, services
 from wya.errors import Invalid, NotFound, ServiceError
-from wya.pages import MessageForm, submit
+from wya.pages import MessageForm, composer_submit
 
 HISTORY_PAGE = 50
 
@@ -77,14 +77,10 @@ def dm_thread_page(request, user_id):
 def dm_send_page(request, user_id):
     """The composer without JavaScript: the same ``dm_send`` as REST and the socket."""
     other = _partner_or_404(request.user, user_id)
-    form = MessageForm(request.POST)
-    done = submit(
-        form,
-        lambda data: services.dm_send(
-            sender=request.user, recipient_id=other.pk, message=data["message"]
-        ),
+    form, done = composer_submit(
+        request,
+        lambda text: services.dm_send(sender=request.user, recipient_id=other.pk, message=text),
         refuse=_raise_not_found_as_page,
-        error_field=None,
     )
     if done.ok:
         return redirect("dm-thread", user_id=other.pk)

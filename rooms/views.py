@@ -18,7 +18,7 @@ from messaging.selectors import presence_visible_to
 from rooms import selectors, services
 from rooms.models import DESCRIPTION_MAX, ROOM_NAME_MAX, Role
 from wya.errors import Forbidden, NotFound, ServiceError
-from wya.pages import MessageForm, color_field, submit
+from wya.pages import MessageForm, color_field, composer_submit, submit
 from wya.validators import MUSIC_URL_MAX
 
 HISTORY_PAGE = 50
@@ -171,14 +171,12 @@ def room_page(request, room_id):
 def room_send_page(request, room_id):
     """The composer without JavaScript: the same service as REST and the socket."""
     access = _access_or_page_error(request.user, room_id)
-    form = MessageForm(request.POST)
-    done = submit(
-        form,
-        lambda data: services.room_message_send(
-            user=request.user, room_id=access.room.pk, message=data["message"]
+    form, done = composer_submit(
+        request,
+        lambda text: services.room_message_send(
+            user=request.user, room_id=access.room.pk, message=text
         ),
         refuse=raise_as_page,
-        error_field=None,
     )
     if done.ok:
         return redirect("room-page", room_id=access.room.pk)

@@ -72,3 +72,13 @@ def submit(
             form.add_error(error_field, error.detail)
         return Submission(ok=False, status=error.status)
     return Submission(ok=True, status=200, result=result)
+
+
+def composer_submit(
+    request, send: Callable[[str], Any], *, refuse: Callable[[ServiceError], None]
+) -> tuple[MessageForm, Submission]:
+    """The composer without JavaScript: ``send(text)`` is the same service as REST and the
+    socket; a refusal shows above the composer (the chat block shows the form's own errors)."""
+    form = MessageForm(request.POST)
+    done = submit(form, lambda data: send(data["message"]), refuse=refuse, error_field=None)
+    return form, done
