@@ -13,7 +13,7 @@ from wya.validators import is_color
 register = template.Library()
 
 DARK_INK, LIGHT_INK = "#000000", "#FFFFFF"
-FALLBACK = "#8B6CFF"
+ACCENT = "#8B6CFF"  # the app's accent, `--accent` in wya/static/wya/app.css
 
 
 def _luminance(color: str) -> float:
@@ -34,7 +34,7 @@ def contrast_ratio(a: str, b: str) -> float:
 def safe_color(value) -> str:
     """``value`` if it is a ``#RRGGBB`` colour, else the app's accent (never echo anything else
     into a style attribute)."""
-    return value.upper() if is_color(value) else FALLBACK
+    return value.upper() if is_color(value) else ACCENT
 
 
 @register.filter
@@ -100,7 +100,7 @@ def music_embed(url) -> dict | None:
         return {
             "src": "https://w.soundcloud.com/player/?url="
             + quote(clean, safe="")
-            + "&color=%238b6cff&visual=false&show_comments=false",
+            + f"&color={quote(ACCENT.lower(), safe='')}&visual=false&show_comments=false",
             "height": 166,
             "title": "SoundCloud player",
         }
