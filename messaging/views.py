@@ -9,8 +9,8 @@ from django.views.decorators.http import require_POST
 
 from accounts.models import display_name_of, profile_value
 from messaging import selectors, services
-from wya.errors import Invalid, NotFound, ServiceError
-from wya.pages import MessageForm, composer_submit
+from wya.errors import Invalid, NotFound
+from wya.pages import MessageForm, composer_submit, raise_as_page
 
 HISTORY_PAGE = 50
 
@@ -80,14 +80,9 @@ def dm_send_page(request, user_id):
     form, done = composer_submit(
         request,
         lambda text: services.dm_send(sender=request.user, recipient_id=other.pk, message=text),
-        refuse=_raise_not_found_as_page,
+        refuse=raise_as_page,
     )
     if done.ok:
         return redirect("dm-thread", user_id=other.pk)
     context = _thread_context(request, other, form=form)
     return render(request, "messaging/dm_thread.html", context, status=done.status)
-
-
-def _raise_not_found_as_page(error: ServiceError) -> None:
-    if isinstance(error, NotFound):
-        raise Http404(error.detail)

@@ -18,7 +18,7 @@ from messaging.selectors import presence_visible_to
 from rooms import selectors, services
 from rooms.models import DESCRIPTION_MAX, ROOM_NAME_MAX, Role
 from wya.errors import Forbidden, NotFound, ServiceError
-from wya.pages import MessageForm, color_field, composer_submit, submit
+from wya.pages import MessageForm, color_field, composer_submit, raise_as_page, submit
 from wya.validators import MUSIC_URL_MAX
 
 HISTORY_PAGE = 50
@@ -57,14 +57,6 @@ class InviteForm(forms.Form):
 
 class RoleForm(forms.Form):
     role = forms.ChoiceField(choices=[(Role.USER, "Member"), (Role.MOD, "Moderator")])
-
-
-def raise_as_page(error: ServiceError) -> None:
-    """404/403 service refusals become the matching error pages."""
-    if isinstance(error, NotFound):
-        raise Http404(error.detail)
-    if isinstance(error, Forbidden) and error.code in ("banned", "not_member"):
-        raise PermissionDenied(error.detail)
 
 
 def _access_or_page_error(user, room_id):

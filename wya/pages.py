@@ -6,8 +6,10 @@ from dataclasses import dataclass
 from typing import Any
 
 from django import forms
+from django.core.exceptions import PermissionDenied
+from django.http import Http404
 
-from wya.errors import ServiceError
+from wya.errors import Forbidden, NotFound, ServiceError
 from wya.validators import MESSAGE_MAX, validate_color
 
 
@@ -27,6 +29,16 @@ def color_field(*, initial: str, label: str, help_text: str = "") -> forms.CharF
         validators=[validate_color],
         widget=forms.TextInput(attrs={"type": "color"}),
     )
+
+
+def raise_as_page(error: ServiceError) -> None:
+    """The refusals a page shows as an error page, with the status the API gives: ``NotFound`` is
+    the 404 page (the caller may not know the thing exists), ``Forbidden`` ``banned`` /
+    ``not_member`` the 403 page. Any other refusal returns (the form shows it)."""
+    if isinstance(error, NotFound):
+        raise Http404(error.detail)
+    if isinstance(error, Forbidden) and error.code in ("banned", "not_member"):
+        raise PermissionDenied(error.detail)
 
 
 def add_service_error(form, error) -> None:
