@@ -7,9 +7,9 @@
     .venv/bin/python scripts/fault_drills.py all
 
 Each drill starts its own PostgreSQL cluster (initdb in a temporary directory, port
-DRILL_PG_PORT=54111, run as the ``postgres`` user when this runs as root) and its own Redis
-(DRILL_REDIS_PORT=64111), migrates, creates a room with DRILL_CLIENTS members, starts daphne
-servers on DRILL_PORT_BASE=21100+, and then:
+DRILL_PG_PORT=22432, run as the ``postgres`` user when this runs as root) and its own Redis
+(DRILL_REDIS_PORT=22379), migrates, creates a room with DRILL_CLIENTS members, starts uvicorn
+servers (scripts/serve.sh, through scripts/stack.py) on DRILL_PORT_BASE=22100+, and then:
 
 - every member keeps a socket open; on a close it reconnects (to the next server) and catches up
   through ``GET /api/rooms/<id>/messages/?after=<last id>``; ids are deduplicated by the client,
@@ -26,11 +26,9 @@ import asyncio
 import contextlib
 import json
 import os
-import shutil
 import signal
 import subprocess
 import sys
-import tempfile
 import time
 import urllib.error
 import urllib.request
@@ -38,13 +36,19 @@ from pathlib import Path
 
 from websockets.asyncio.client import connect as ws_connect
 
-ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+from stack import (  # noqa: E402
+    ROOT,
+    PrivatePostgres,
+    PrivateRedis,
+    start_servers,
+    started_processes,
+)
+
 PYTHON = sys.executable
-DAPHNE = str(Path(PYTHON).with_name("daphne"))
-PG_BIN = Path(os.environ.get("DRILL_PG_BIN", "/usr/lib/postgresql/15/bin"))
-PG_PORT = int(os.environ.get("DRILL_PG_PORT", "54111"))
-REDIS_PORT = int(os.environ.get("DRILL_REDIS_PORT", "64111"))
-PORT_BASE = int(os.environ.get("DRILL_PORT_BASE", "21100"))
+PG_PORT = int(os.environ.get("DRILL_PG_PORT", "22432"))
+REDIS_PORT = int(os.environ.get("DRILL_REDIS_PORT", "22379"))
+PORT_BASE = int(os.environ.get("DRILL_PORT_BASE", "22100"))
 CLIENTS = int(os.environ.get("DRILL_CLIENTS", "8"))
 SECONDS = float(os.environ.get("DRILL_SECONDS", "15"))
 RATE = float(os.environ.get("DRILL_RATE", "10"))
@@ -53,107 +57,6 @@ CATCH_UP_BOUND = 30.0  # seconds the clients get to hold every acked message aft
 
 def log(*parts) -> None:
     print("[drill]", *parts, file=sys.stderr, flush=True)
-
-
-# --- Private services -------------------------------------------------------------------------
-def _as_postgres(command: list[str]) -> list[str]:
-    return ["runuser", "-u", "postgres", "--", *command] if os.geteuid() == 0 else command
-
-
-class PrivatePostgres:
-    def __init__(self):
-        self.dir = Path(tempfile.mkdtemp(prefix="wya-drill-pg-"))
-        if os.geteuid() == 0:
-            shutil.chown(self.dir, "postgres", "postgres")
-        self.data = self.dir / "data"
-        subprocess.run(
-            _as_postgres(
-                [str(PG_BIN / "initdb"), "-D", str(self.data), "-A", "trust", "-U", "postgres"]
-            ),
-            check=True,
-            capture_output=True,
-        )
-
-    def start(self) -> None:
-        options = f"-p {PG_PORT} -k {self.dir} -c listen_addresses=127.0.0.1 -c fsync=off"
-        subprocess.run(
-            _as_postgres(
-                [
-                    str(PG_BIN / "pg_ctl"),
-                    "-D",
-                    str(self.data),
-                    "-o",
-                    options,
-                    "-l",
-                    str(self.dir / "log"),
-                    "-w",
-                    "start",
-                ]
-            ),
-            check=True,
-            capture_output=True,
-        )
-
-    def stop(self, mode: str = "fast") -> None:
-        subprocess.run(
-            _as_postgres([str(PG_BIN / "pg_ctl"), "-D", str(self.data), "-m", mode, "-w", "stop"]),
-            capture_output=True,
-        )
-
-    def url(self, name: str = "wya_drill") -> str:
-        return f"postgres://postgres@127.0.0.1:{PG_PORT}/{name}"
-
-    def create_database(self) -> None:
-        subprocess.run(
-            ["psql", "-q", self.url("postgres"), "-c", "CREATE DATABASE wya_drill"],
-            check=True,
-            capture_output=True,
-        )
-
-    def cleanup(self) -> None:
-        self.stop("immediate")
-        shutil.rmtree(self.dir, ignore_errors=True)
-
-
-class PrivateRedis:
-    def __init__(self):
-        self.process = None
-
-    def start(self) -> None:
-        self.process = subprocess.Popen(
-            [
-                "redis-server",
-                "--port",
-                str(REDIS_PORT),
-                "--bind",
-                "127.0.0.1",
-                "--save",
-                "",
-                "--appendonly",
-                "no",
-            ],
-            stdout=subprocess.DEVNULL,
-            stderr=subprocess.DEVNULL,
-        )
-        for _ in range(50):
-            if (
-                subprocess.run(
-                    ["redis-cli", "-p", str(REDIS_PORT), "ping"], capture_output=True
-                ).stdout.strip()
-                == b"PONG"
-            ):
-                return
-            time.sleep(0.1)
-        raise RuntimeError("private redis did not start")
-
-    def stop(self) -> None:
-        if self.process is not None:
-            self.process.terminate()
-            self.process.wait(timeout=10)
-            self.process = None
-
-    def url(self) -> str:
-        return f"redis://127.0.0.1:{REDIS_PORT}/0"
 
 
 # --- The application ------------------------------------------------------------------------
@@ -205,25 +108,6 @@ def prepare(env: dict) -> dict:
     if out.returncode != 0:
         raise RuntimeError(f"setup failed: {out.stderr[-2000:]}")
     return json.loads(out.stdout.strip().splitlines()[-1])
-
-
-def start_server(env: dict, port: int) -> subprocess.Popen:
-    process = subprocess.Popen(
-        [DAPHNE, "-b", "127.0.0.1", "-p", str(port), "wya.asgi:application"],
-        cwd=ROOT,
-        env=env,
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.DEVNULL,
-    )
-    deadline = time.monotonic() + 30
-    while time.monotonic() < deadline:
-        try:
-            urllib.request.urlopen(f"http://127.0.0.1:{port}/healthz", timeout=1).read()  # noqa: S310
-            return process
-        except OSError:
-            time.sleep(0.2)
-    process.kill()
-    raise RuntimeError(f"server on {port} did not start")
 
 
 def http(
@@ -383,25 +267,18 @@ def rows_in_database(pg: PrivatePostgres) -> int:
 # --- Drills -----------------------------------------------------------------------------------
 @contextlib.contextmanager
 def stack(servers: int):
-    pg, redis, processes = PrivatePostgres(), PrivateRedis(), []
+    pg, redis = PrivatePostgres(PG_PORT), PrivateRedis(REDIS_PORT)
     try:
         pg.start()
         pg.create_database()
         redis.start()
         env = app_env(pg, redis)
         data = prepare(env)
-        ports = [PORT_BASE + n for n in range(servers)]
-        processes = [start_server(env, port) for port in ports]
-        yield pg, redis, processes, [f"http://127.0.0.1:{p}" for p in ports], data
+        with started_processes() as processes:
+            ports = [PORT_BASE + n for n in range(servers)]
+            bases = start_servers(ports, env=env, started=processes)
+            yield pg, redis, processes, bases, data
     finally:
-        for process in processes:
-            if process.poll() is None:
-                process.terminate()
-        for process in processes:
-            try:
-                process.wait(timeout=10)
-            except subprocess.TimeoutExpired:
-                process.kill()
         redis.stop()
         pg.cleanup()
 
