@@ -21,6 +21,7 @@ import sys
 import tempfile
 import urllib.error
 import urllib.request
+from email.message import Message
 from pathlib import Path
 
 from websockets.asyncio.client import connect as ws_connect
@@ -37,15 +38,15 @@ NGINX = "/usr/sbin/nginx"
 
 def request(
     method: str, path: str, body: bytes | None = None, headers=None
-) -> tuple[int, dict, bytes]:
+) -> tuple[int, Message, bytes]:
     req = urllib.request.Request(f"http://127.0.0.1:{PORT}{path}", data=body, method=method)
     for name, value in (headers or {}).items():
         req.add_header(name, value)
     try:
         with urllib.request.urlopen(req, timeout=15) as response:  # noqa: S310 (loopback)
-            return response.status, dict(response.headers), response.read()
+            return response.status, response.headers, response.read()
     except urllib.error.HTTPError as error:
-        return error.code, dict(error.headers), error.read()
+        return error.code, error.headers, error.read()
 
 
 def nginx_conf(run_dir: Path, static_root: Path, ports: list[int]) -> Path:
