@@ -17,6 +17,7 @@ Every wait is bounded; every process is terminated (then killed after ``STOP_TIM
 
 from __future__ import annotations
 
+import base64
 import contextlib
 import os
 import shutil
@@ -140,12 +141,14 @@ def start_servers(
     started: list[subprocess.Popen],
     root: Path | str = ROOT,
     timeout: float = START_TIMEOUT,
+    log_to: int | None = subprocess.DEVNULL,
 ) -> list[str]:
     """Start a WYA process on each port, wait until each answers ``/healthz`` and return their
-    base URLs. Each process is appended to ``started`` as soon as it exists."""
+    base URLs. Each process is appended to ``started`` as soon as it exists; ``log_to=None``
+    lets their output through (the drills: ``DRILL_SERVER_LOGS=1``)."""
     bases = []
     for port in ports:
-        started.append(start_server(port, env=env, root=root))
+        started.append(start_server(port, env=env, root=root, log_to=log_to))
         bases.append(f"http://127.0.0.1:{port}")
     for base, process in zip(bases, started[-len(bases) :], strict=True):
         wait_http(f"{base}/healthz", process, timeout)
@@ -220,3 +223,44 @@ class PrivatePostgres:
     def cleanup(self) -> None:
         self.stop("immediate")
         shutil.rmtree(self.dir, ignore_errors=True)
+
+
+# --- A client that never reads ------------------------------------------------------------------
+def open_unread_socket(base: str, ticket: str, *, timeout: float = 15.0) -> socket.socket:
+    """A WebSocket client on ``base`` (``http://host:port``) that completes the handshake with
+    ``ticket`` and then never reads again (a small receive buffer, so the server's output backs up
+    soon). The caller closes it."""
+    host, port = base.removeprefix("http://").split(":")
+    sock = socket.socket()
+    sock.setsockopt(socket.SOL_SOCKET, socket.SO_RCVBUF, 4096)  # before connect: a small window
+    sock.settimeout(timeout)
+    sock.connect((host, int(port)))
+    key = base64.b64encode(os.urandom(16)).decode()
+    sock.sendall(
+        (
+            f"GET /ws/?ticket={ticket} HTTP/1.1\r\nHost: {host}:{port}\r\nUpgrade: websocket\r\n"
+            f"Connection: Upgrade\r\nSec-WebSocket-Key: {key}\r\nSec-WebSocket-Version: 13\r\n\r\n"
+        ).encode()
+    )
+    head = b""
+    while b"\r\n\r\n" not in head and len(head) < 8192:
+        chunk = sock.recv(1)  # byte by byte: nothing after the handshake is read
+        if not chunk:
+            break
+        head += chunk
+    if not head.startswith(b"HTTP/1.1 101"):
+        sock.close()
+        raise ConnectionError(f"handshake refused: {head[:200]!r}")
+    return sock
+
+
+def read_until_closed(sock: socket.socket) -> str:
+    """Read what is left: ``reset`` or ``eof`` once the server dropped the connection, ``open``
+    if it still sends after ~40 MB."""
+    for _ in range(10_000):
+        try:
+            if not sock.recv(4096):
+                return "eof"
+        except ConnectionResetError:
+            return "reset"
+    return "open"

@@ -267,6 +267,9 @@ LOGIN_LOCKOUT_SECONDS = env.int("LOGIN_LOCKOUT_SECONDS", default=900)
 # --- Live -----------------------------------------------------------------------------------
 WS_TICKET_TTL_SECONDS = env.int("WS_TICKET_TTL_SECONDS", default=30)
 WS_MAX_FRAME_BYTES = env.int("WS_MAX_FRAME_BYTES", default=64 * 1024)
+# Output a socket's client has not read, queued in the process beyond what the kernel and the
+# server's write buffer hold: past it the socket is dropped (messaging/outbox.py, docs/live.md).
+WS_SEND_BACKLOG_BYTES = env.int("WS_SEND_BACKLOG_BYTES", default=256 * 1024)
 # Per-socket limits on frames that are not messages (messaging/frames.py FrameBudget). A page
 # pings every 25 s and sends a typing start at most every 2 s; these leave ample room.
 WS_FRAME_RATES = {
