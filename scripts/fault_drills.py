@@ -541,6 +541,7 @@ async def storm(bases, processes, data) -> dict:
             await asyncio.sleep(0.2)
     await asyncio.wait_for(asyncio.gather(*(c.opened.wait() for c in clients)), 600)
     first_connect = time.monotonic() - began
+    log(f"storm: {len(clients)} sockets open in {first_connect:.0f}s")
     await asyncio.to_thread(post_to_rooms, bases[0], tokens, rooms, "before the restart")
 
     began = time.monotonic()  # tickets for everyone, before the storm (valid for 10 min here)
@@ -551,7 +552,7 @@ async def storm(bases, processes, data) -> dict:
         client.prepared = body.get("ticket") if status == 201 else None
     tickets_seconds = time.monotonic() - began
 
-    log(f"storm: {len(clients)} sockets open; restarting both servers")
+    log(f"storm: {len(clients)} tickets in {tickets_seconds:.0f}s; restarting both servers")
     restart_began = time.monotonic()
     await asyncio.to_thread(stop_processes, processes[: len(bases)])
     await asyncio.to_thread(
@@ -560,9 +561,12 @@ async def storm(bases, processes, data) -> dict:
     )  # fmt: skip
     ports = [int(base.rsplit(":", 1)[1]) for base in bases]
     restarted: list = []
-    await asyncio.to_thread(start_servers, ports, env=env, started=restarted)
+    await asyncio.to_thread(
+        start_servers, ports, env=env, started=restarted, timeout=STORM_BOUND, log_to=SERVER_LOGS
+    )
     processes[: len(bases)] = restarted
     up = time.monotonic()
+    log(f"storm: both servers up {up - restart_began:.0f}s after the restart began")
     storm_sends = await asyncio.to_thread(post_to_rooms, bases[1], tokens, rooms, "during storm")
     acked_by_room: dict[int, set[int]] = {}
     for room_id in rooms:  # everything committed in the room (before, while away, during)

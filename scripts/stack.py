@@ -49,7 +49,7 @@ def wait_http(url: str, process: subprocess.Popen, timeout: float = START_TIMEOU
         if process.poll() is not None:
             raise RuntimeError(f"{url}: process exited with {process.returncode}")
         try:
-            urllib.request.urlopen(url, timeout=1).read()  # noqa: S310 (loopback)
+            urllib.request.urlopen(url, timeout=5).read()  # noqa: S310 (loopback)
             return
         except OSError:
             time.sleep(0.2)

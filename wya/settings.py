@@ -218,6 +218,19 @@ STORAGES = {
         else "whitenoise.storage.CompressedManifestStaticFilesStorage"
     },
 }
+S3_STORAGE = "storages.backends.s3.S3Storage"
+if STORAGES["default"]["BACKEND"] == S3_STORAGE:
+    # Media on S3 (django-storages): the bucket, and an endpoint for S3-compatible services.
+    # Credentials come from the environment as boto3 reads them (AWS_ACCESS_KEY_ID, ... or an
+    # instance role). Objects stay private: the app serves /media/ itself, with its headers.
+    STORAGES["default"]["OPTIONS"] = {
+        "bucket_name": env.str("AWS_STORAGE_BUCKET_NAME"),
+        "endpoint_url": env.str("AWS_S3_ENDPOINT_URL", default=None),
+        "region_name": env.str("AWS_S3_REGION_NAME", default=None),
+        "default_acl": None,
+        "file_overwrite": False,
+        "querystring_auth": True,
+    }
 MEDIA_MAX_IMAGE_BYTES = env.int("MEDIA_MAX_IMAGE_BYTES", default=10 * 1024 * 1024)
 MEDIA_MAX_AUDIO_BYTES = env.int("MEDIA_MAX_AUDIO_BYTES", default=20 * 1024 * 1024)
 MEDIA_MAX_IMAGE_PIXELS = env.int("MEDIA_MAX_IMAGE_PIXELS", default=40_000_000)
