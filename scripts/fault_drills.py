@@ -4,6 +4,9 @@
     .venv/bin/python scripts/fault_drills.py redis      # Redis restarted during traffic
     .venv/bin/python scripts/fault_drills.py postgres   # PostgreSQL restarted during traffic
     .venv/bin/python scripts/fault_drills.py sigkill    # one of two servers SIGKILLed
+    .venv/bin/python scripts/fault_drills.py slow       # a member's client stops reading
+    .venv/bin/python scripts/fault_drills.py storm      # 1,000 clients reconnect at once
+    .venv/bin/python scripts/fault_drills.py presence   # SIGKILL: its users turn offline
     .venv/bin/python scripts/fault_drills.py all
 
 Each drill starts its own PostgreSQL cluster (initdb in a temporary directory, port
@@ -17,6 +20,17 @@ servers (scripts/serve.sh, through scripts/stack.py) on DRILL_PORT_BASE=22100+, 
 - a sender posts DRILL_RATE messages per second through REST for DRILL_SECONDS, the fault
   happening after a third of that time; every 201 is a committed message (acked after commit);
 - at the end every client must hold every acked id (live or through ``after=``), none twice live.
+
+``slow`` runs that traffic with 2,000-character messages while one member's client (a raw
+socket) stops reading: the server must drop it past WS_SEND_BACKLOG_BYTES, the others' live
+latency is printed before and after, and the slow member catches up with ``after=``.
+``storm`` makes DRILL_STORM_CLIENTS (1,000) users in rooms of 10, opens a socket for each over
+two servers, prepares a ticket for each, restarts both servers (SIGTERM: 1012), commits a
+message in every room while they are down and one more once they are up, and measures how long
+until every client is reconnected and holds every message of its room (bound DRILL_STORM_BOUND,
+240 s). ``presence`` SIGKILLs one of two servers whose clients do not come back, with the
+``expire_presence --loop`` worker running (production's 90 s timeout, 15 s passes), and measures
+how long until their presence is ``offline`` (bound 120 s); the other server's users stay online.
 
 It prints one JSON line of figures per drill (docs/reliability.md quotes them) and exits non-zero
 if a promise failed. Every loop is bounded; every process it started is stopped on the way out.
@@ -555,16 +569,15 @@ async def storm(bases, processes, data) -> dict:
     log(f"storm: {len(clients)} tickets in {tickets_seconds:.0f}s; restarting both servers")
     restart_began = time.monotonic()
     await asyncio.to_thread(stop_processes, processes[: len(bases)])
+    del processes[: len(bases)]
     await asyncio.to_thread(
         subprocess.run, [PYTHON, "manage.py", "shell", "-c", WHILE_AWAY], cwd=ROOT, env=env,
         check=True, capture_output=True,
     )  # fmt: skip
     ports = [int(base.rsplit(":", 1)[1]) for base in bases]
-    restarted: list = []
-    await asyncio.to_thread(
-        start_servers, ports, env=env, started=restarted, timeout=STORM_BOUND, log_to=SERVER_LOGS
+    await asyncio.to_thread(  # appended to the stack's processes: stopped on the way out
+        start_servers, ports, env=env, started=processes, timeout=STORM_BOUND, log_to=SERVER_LOGS
     )
-    processes[: len(bases)] = restarted
     up = time.monotonic()
     log(f"storm: both servers up {up - restart_began:.0f}s after the restart began")
     storm_sends = await asyncio.to_thread(post_to_rooms, bases[1], tokens, rooms, "during storm")
