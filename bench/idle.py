@@ -16,7 +16,6 @@ import argparse
 import asyncio
 import os
 import random
-import subprocess
 import sys
 import time
 from pathlib import Path
@@ -27,16 +26,9 @@ sys.path.insert(0, str(ROOT / "bench"))
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "wya.settings")
 
 from loadclient import WyaTarget, open_socket, process_cpu_seconds  # noqa: E402
-from sweep import (  # noqa: E402
-    REDIS_PORT,
-    WYA_PORT,
-    make_groups,
-    postgres_pids,
-    processes,
-    server_command,
-    wait_http,
-    wait_port,
-)
+from sweep import REDIS_PORT, WYA_PORT, make_groups, postgres_pids  # noqa: E402
+
+from scripts.stack import PrivateRedis, start_servers, started_processes  # noqa: E402
 
 PING_EVERY = 30.0
 
@@ -119,42 +111,18 @@ def main() -> int:
     rooms = (args.sockets + 9) // 10
     groups, cleanup = make_groups(rooms, 10, 0)
     try:
-        with processes() as started:
-            redis = subprocess.Popen(
-                [
-                    "redis-server",
-                    "--port",
-                    str(REDIS_PORT),
-                    "--bind",
-                    "127.0.0.1",
-                    "--save",
-                    "",
-                    "--appendonly",
-                    "no",
-                    "--daemonize",
-                    "no",
-                    "--maxclients",
-                    "20000",
-                ],  # fmt: skip
-                stdout=subprocess.DEVNULL,
-            )
-            started.append(redis)
-            wait_port(REDIS_PORT, redis)
+        with started_processes() as started:
+            redis = PrivateRedis(REDIS_PORT, maxclients=20000)
+            redis.start()
+            started.append(redis.process)
             env = dict(os.environ, DEBUG="false", SECRET_KEY="bench-only-secret",
                        LOCATION_HASH_KEY="bench-only-location", SECURE_SSL_REDIRECT="false",
                        RATE_MESSAGES="10000000/min", REDIS_URL=redis_url,
                        CHANNEL_LAYER_PREFIX="wya-h10-idle", CACHE_KEY_PREFIX="wya-h10-idle")  # fmt: skip
-            servers, bases = [], []
-            for n in range(args.processes):
-                port = WYA_PORT + n
-                process = subprocess.Popen(server_command("uvicorn", port), cwd=ROOT, env=env,
-                                           stdout=subprocess.DEVNULL)  # fmt: skip
-                started.append(process)
-                servers.append(process)
-                bases.append(f"http://127.0.0.1:{port}")
-            for base, process in zip(bases, servers, strict=True):
-                wait_http(f"{base}/healthz", process)
-            asyncio.run(run(args, groups, bases, [p.pid for p in servers], redis.pid, dsn))
+            ports = [WYA_PORT + n for n in range(args.processes)]
+            bases = start_servers(ports, env=env, started=started)
+            servers = started[-len(ports) :]
+            asyncio.run(run(args, groups, bases, [p.pid for p in servers], redis.process.pid, dsn))
     finally:
         cleanup()
     return 0

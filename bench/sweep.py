@@ -27,8 +27,6 @@ import json
 import os
 import subprocess
 import sys
-import time
-import urllib.request
 import uuid
 from pathlib import Path
 
@@ -39,6 +37,14 @@ os.environ.setdefault("DJANGO_SETTINGS_MODULE", "wya.settings")
 
 from loadclient import Connections, Group, Member, ReferenceTarget, WyaTarget, run_point  # noqa: E402
 
+from scripts.stack import (  # noqa: E402
+    PrivateRedis,
+    start_server,
+    started_processes,
+    wait_http,
+    wait_port,
+)
+
 VENV_BIN = Path(sys.executable).parent
 REDIS_PORT = 20379
 WYA_PORT = 20100
@@ -47,64 +53,21 @@ REF_PORTS = {"ref-bare": 20201, "ref-redis": 20202, "ref-pg": 20203}
 PORT_RANGE = range(20000, 21000)
 
 
-def server_command(server: str, port: int) -> list[str]:
+def start_wya(server: str, port: int, *, env: dict, root: str) -> subprocess.Popen:
+    """One WYA process: ``uvicorn`` is scripts/serve.sh (production); daphne and granian are
+    there only to compare servers."""
+    if server == "uvicorn":
+        return start_server(port, env=env, root=root)
     app = "wya.asgi:application"
     if server == "daphne":
-        return [str(VENV_BIN / "daphne"), "-b", "127.0.0.1", "-p", str(port), app]
-    if server == "uvicorn":  # the flags of scripts/serve.sh
-        return [str(VENV_BIN / "uvicorn"), app, "--host", "127.0.0.1", "--port", str(port),
-                "--loop", "uvloop", "--http", "httptools", "--ws", "websockets-sansio",
-                "--ws-max-size", "1048576", "--ws-per-message-deflate", "false",
-                "--lifespan", "off", "--no-access-log", "--log-level", "warning",
-                "--timeout-graceful-shutdown", "5"]  # fmt: skip
-    if server == "granian":
-        return [str(VENV_BIN / "granian"), "--interface", "asgi", "--host", "127.0.0.1",
-                "--port", str(port), "--log-level", "warning", app]  # fmt: skip
-    raise SystemExit(f"unknown server {server}")
-
-
-def wait_http(url: str, process: subprocess.Popen, timeout: float = 60) -> None:
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        if process.poll() is not None:
-            raise RuntimeError(f"{url}: process exited with {process.returncode}")
-        try:
-            urllib.request.urlopen(url, timeout=1).read()  # noqa: S310 (loopback)
-            return
-        except OSError:
-            time.sleep(0.2)
-    raise RuntimeError(f"{url} did not answer within {timeout}s")
-
-
-def wait_port(port: int, process: subprocess.Popen, timeout: float = 30) -> None:
-    import socket
-
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        if process.poll() is not None:
-            raise RuntimeError(f"port {port}: process exited with {process.returncode}")
-        with socket.socket() as sock:
-            if sock.connect_ex(("127.0.0.1", port)) == 0:
-                return
-        time.sleep(0.1)
-    raise RuntimeError(f"port {port} did not open within {timeout}s")
-
-
-@contextlib.contextmanager
-def processes():
-    started: list[subprocess.Popen] = []
-    try:
-        yield started
-    finally:
-        for process in reversed(started):  # servers before the Redis they use
-            if process.poll() is None:
-                process.terminate()
-            try:
-                process.wait(timeout=15)
-            except subprocess.TimeoutExpired:
-                print(f"pid {process.pid} ignored SIGTERM for 15 s: killed", file=sys.stderr)
-                process.kill()
-                process.wait()
+        command = [str(VENV_BIN / "daphne"), "-b", "127.0.0.1", "-p", str(port), app]
+    elif server == "granian":
+        command = [str(VENV_BIN / "granian"), "--interface", "asgi", "--host", "127.0.0.1",
+                   "--port", str(port), "--log-level", "warning", app]  # fmt: skip
+    else:
+        raise SystemExit(f"unknown server {server}")
+    return subprocess.Popen(command, cwd=root, env=dict(env, PYTHONPATH=root),
+                            stdout=subprocess.DEVNULL)  # fmt: skip
 
 
 def postgres_pids(dsn: str) -> list[int]:
@@ -271,7 +234,7 @@ def main() -> int:
     parser.add_argument("--rooms", type=int, default=20)
     parser.add_argument("--members", type=int, default=10)
     parser.add_argument("--dm-pairs", type=int, default=0)
-    parser.add_argument("--server", default="daphne", choices=("daphne", "uvicorn", "granian"))
+    parser.add_argument("--server", default="uvicorn", choices=("daphne", "uvicorn", "granian"))
     parser.add_argument("--processes", type=int, default=1)
     parser.add_argument("--duration", type=float, default=8.0, help="seconds per point")
     parser.add_argument("--start", type=float, default=10.0)
@@ -283,7 +246,9 @@ def main() -> int:
                         help="also record a py-spy profile of the WYA server at this rate")  # fmt: skip
     parser.add_argument("--out", default="bench/results/sweep")
     parser.add_argument("--server-env", action="append", default=[], help="KEY=VALUE for WYA")
-    parser.add_argument("--base-server", default="daphne", choices=("daphne", "uvicorn", "granian"))
+    parser.add_argument(
+        "--base-server", default="uvicorn", choices=("daphne", "uvicorn", "granian")
+    )
     parser.add_argument("--base-root", default="",
                         help="a checkout of the code before the changes: adds target wya-base")  # fmt: skip
     args = parser.parse_args()
@@ -306,25 +271,10 @@ def main() -> int:
              f"{args.members}")  # fmt: skip
     all_results = {}
     try:
-        with processes() as started:
-            redis = subprocess.Popen(
-                [
-                    "redis-server",
-                    "--port",
-                    str(REDIS_PORT),
-                    "--bind",
-                    "127.0.0.1",
-                    "--save",
-                    "",
-                    "--appendonly",
-                    "no",
-                    "--daemonize",
-                    "no",
-                ],  # fmt: skip
-                stdout=subprocess.DEVNULL,
-            )
-            started.append(redis)
-            wait_port(REDIS_PORT, redis)
+        with started_processes() as started:
+            redis = PrivateRedis(REDIS_PORT)
+            redis.start()
+            started.append(redis.process)
             servers = {}
             env = dict(os.environ, DEBUG="false", SECRET_KEY="bench-only-secret",
                        LOCATION_HASH_KEY="bench-only-location", SECURE_SSL_REDIRECT="false",
@@ -342,9 +292,7 @@ def main() -> int:
                     continue
                 for n in range(args.processes):
                     port = first_port + n
-                    process = subprocess.Popen(server_command(server, port), cwd=root,
-                                               env=dict(env, PYTHONPATH=root),
-                                               stdout=subprocess.DEVNULL)  # fmt: skip
+                    process = start_wya(server, port, env=env, root=root)
                     started.append(process)
                     servers.setdefault(name, []).append(process)
                     bases.setdefault(name, []).append(f"http://127.0.0.1:{port}")
@@ -381,7 +329,7 @@ def main() -> int:
                     db = ref_dsn if name == "ref-pg" else None
 
                 def pids_for(name=name, db=db):
-                    pids = {"server": [p.pid for p in servers[name]], "redis": [redis.pid]}
+                    pids = {"server": [p.pid for p in servers[name]], "redis": [redis.process.pid]}
                     if db is not None:
                         pids["postgres"] = postgres_pids(db)
                     return pids

@@ -15,6 +15,7 @@ import json
 import logging
 import time
 from concurrent.futures import ThreadPoolExecutor
+from functools import cached_property
 
 from channels.consumer import get_handler_name
 from channels.db import database_sync_to_async
@@ -22,6 +23,7 @@ from channels.generic.websocket import AsyncWebsocketConsumer
 from django.conf import settings
 
 from messaging import frames, idempotency, services
+from messaging.outbox import Outbox
 from rooms.selectors import room_ids_for_user
 from rooms.services import room_mark_read, room_message_send
 from safety import policy
@@ -359,6 +361,29 @@ class LiveConsumer(AsyncWebsocketConsumer):
         return getattr(session, "session_key", None)
 
     # --- Output ------------------------------------------------------------------------------
+    # Every frame and the close go through the socket's bounded Outbox (messaging/outbox.py):
+    # the consumer never waits on a client that does not read; past WS_SEND_BACKLOG_BYTES of
+    # unread output the socket is dropped. (accept goes straight to the server, before any.)
+    @cached_property
+    def outbox(self) -> Outbox:
+        return Outbox(self.base_send, limit=settings.WS_SEND_BACKLOG_BYTES)
+
+    async def send(self, text_data=None, bytes_data=None, close=False) -> None:
+        if text_data is not None:
+            self.outbox.put({"type": "websocket.send", "text": text_data})
+        elif bytes_data is not None:
+            self.outbox.put({"type": "websocket.send", "bytes": bytes_data})
+        if close:
+            await self.close(close if close is not True else None)
+
+    async def close(self, code=None, reason=None) -> None:
+        message: dict = {"type": "websocket.close"}
+        if code is not None:
+            message["code"] = code
+        if reason:
+            message["reason"] = reason
+        self.outbox.put(message)
+
     async def send_json(self, payload: dict) -> None:
         await self.send(text_data=json.dumps(payload, default=str))
 

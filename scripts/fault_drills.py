@@ -4,12 +4,15 @@
     .venv/bin/python scripts/fault_drills.py redis      # Redis restarted during traffic
     .venv/bin/python scripts/fault_drills.py postgres   # PostgreSQL restarted during traffic
     .venv/bin/python scripts/fault_drills.py sigkill    # one of two servers SIGKILLed
+    .venv/bin/python scripts/fault_drills.py slow       # a member's client stops reading
+    .venv/bin/python scripts/fault_drills.py storm      # 1,000 clients reconnect at once
+    .venv/bin/python scripts/fault_drills.py presence   # SIGKILL: its users turn offline
     .venv/bin/python scripts/fault_drills.py all
 
 Each drill starts its own PostgreSQL cluster (initdb in a temporary directory, port
-DRILL_PG_PORT=54111, run as the ``postgres`` user when this runs as root) and its own Redis
-(DRILL_REDIS_PORT=64111), migrates, creates a room with DRILL_CLIENTS members, starts daphne
-servers on DRILL_PORT_BASE=21100+, and then:
+DRILL_PG_PORT=22432, run as the ``postgres`` user when this runs as root) and its own Redis
+(DRILL_REDIS_PORT=22379), migrates, creates a room with DRILL_CLIENTS members, starts uvicorn
+servers (scripts/serve.sh, through scripts/stack.py) on DRILL_PORT_BASE=22100+, and then:
 
 - every member keeps a socket open; on a close it reconnects (to the next server) and catches up
   through ``GET /api/rooms/<id>/messages/?after=<last id>``; ids are deduplicated by the client,
@@ -17,6 +20,17 @@ servers on DRILL_PORT_BASE=21100+, and then:
 - a sender posts DRILL_RATE messages per second through REST for DRILL_SECONDS, the fault
   happening after a third of that time; every 201 is a committed message (acked after commit);
 - at the end every client must hold every acked id (live or through ``after=``), none twice live.
+
+``slow`` runs that traffic with 2,000-character messages while one member's client (a raw
+socket) stops reading: the server must drop it past WS_SEND_BACKLOG_BYTES, the others' live
+latency is printed before and after, and the slow member catches up with ``after=``.
+``storm`` makes DRILL_STORM_CLIENTS (1,000) users in rooms of 10, opens a socket for each over
+two servers, prepares a ticket for each, restarts both servers (SIGTERM: 1012), commits a
+message in every room while they are down and one more once they are up, and measures how long
+until every client is reconnected and holds every message of its room (bound DRILL_STORM_BOUND,
+240 s). ``presence`` SIGKILLs one of two servers whose clients do not come back, with the
+``expire_presence --loop`` worker running (production's 90 s timeout, 15 s passes), and measures
+how long until their presence is ``offline`` (bound 120 s); the other server's users stay online.
 
 It prints one JSON line of figures per drill (docs/reliability.md quotes them) and exits non-zero
 if a promise failed. Every loop is bounded; every process it started is stopped on the way out.
@@ -26,28 +40,38 @@ import asyncio
 import contextlib
 import json
 import os
-import shutil
+import random
 import signal
 import subprocess
 import sys
-import tempfile
 import time
 import urllib.error
 import urllib.request
+from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
 from websockets.asyncio.client import connect as ws_connect
 
-ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+from stack import (  # noqa: E402
+    ROOT,
+    PrivatePostgres,
+    PrivateRedis,
+    open_unread_socket,
+    read_until_closed,
+    start_servers,
+    started_processes,
+)
+from stack import stop as stop_processes  # noqa: E402
+
 PYTHON = sys.executable
-DAPHNE = str(Path(PYTHON).with_name("daphne"))
-PG_BIN = Path(os.environ.get("DRILL_PG_BIN", "/usr/lib/postgresql/15/bin"))
-PG_PORT = int(os.environ.get("DRILL_PG_PORT", "54111"))
-REDIS_PORT = int(os.environ.get("DRILL_REDIS_PORT", "64111"))
-PORT_BASE = int(os.environ.get("DRILL_PORT_BASE", "21100"))
+PG_PORT = int(os.environ.get("DRILL_PG_PORT", "22432"))
+REDIS_PORT = int(os.environ.get("DRILL_REDIS_PORT", "22379"))
+PORT_BASE = int(os.environ.get("DRILL_PORT_BASE", "22100"))
 CLIENTS = int(os.environ.get("DRILL_CLIENTS", "8"))
 SECONDS = float(os.environ.get("DRILL_SECONDS", "15"))
 RATE = float(os.environ.get("DRILL_RATE", "10"))
+SERVER_LOGS = None if os.environ.get("DRILL_SERVER_LOGS") else subprocess.DEVNULL
 CATCH_UP_BOUND = 30.0  # seconds the clients get to hold every acked message after the traffic
 
 
@@ -55,109 +79,8 @@ def log(*parts) -> None:
     print("[drill]", *parts, file=sys.stderr, flush=True)
 
 
-# --- Private services -------------------------------------------------------------------------
-def _as_postgres(command: list[str]) -> list[str]:
-    return ["runuser", "-u", "postgres", "--", *command] if os.geteuid() == 0 else command
-
-
-class PrivatePostgres:
-    def __init__(self):
-        self.dir = Path(tempfile.mkdtemp(prefix="wya-drill-pg-"))
-        if os.geteuid() == 0:
-            shutil.chown(self.dir, "postgres", "postgres")
-        self.data = self.dir / "data"
-        subprocess.run(
-            _as_postgres(
-                [str(PG_BIN / "initdb"), "-D", str(self.data), "-A", "trust", "-U", "postgres"]
-            ),
-            check=True,
-            capture_output=True,
-        )
-
-    def start(self) -> None:
-        options = f"-p {PG_PORT} -k {self.dir} -c listen_addresses=127.0.0.1 -c fsync=off"
-        subprocess.run(
-            _as_postgres(
-                [
-                    str(PG_BIN / "pg_ctl"),
-                    "-D",
-                    str(self.data),
-                    "-o",
-                    options,
-                    "-l",
-                    str(self.dir / "log"),
-                    "-w",
-                    "start",
-                ]
-            ),
-            check=True,
-            capture_output=True,
-        )
-
-    def stop(self, mode: str = "fast") -> None:
-        subprocess.run(
-            _as_postgres([str(PG_BIN / "pg_ctl"), "-D", str(self.data), "-m", mode, "-w", "stop"]),
-            capture_output=True,
-        )
-
-    def url(self, name: str = "wya_drill") -> str:
-        return f"postgres://postgres@127.0.0.1:{PG_PORT}/{name}"
-
-    def create_database(self) -> None:
-        subprocess.run(
-            ["psql", "-q", self.url("postgres"), "-c", "CREATE DATABASE wya_drill"],
-            check=True,
-            capture_output=True,
-        )
-
-    def cleanup(self) -> None:
-        self.stop("immediate")
-        shutil.rmtree(self.dir, ignore_errors=True)
-
-
-class PrivateRedis:
-    def __init__(self):
-        self.process = None
-
-    def start(self) -> None:
-        self.process = subprocess.Popen(
-            [
-                "redis-server",
-                "--port",
-                str(REDIS_PORT),
-                "--bind",
-                "127.0.0.1",
-                "--save",
-                "",
-                "--appendonly",
-                "no",
-            ],
-            stdout=subprocess.DEVNULL,
-            stderr=subprocess.DEVNULL,
-        )
-        for _ in range(50):
-            if (
-                subprocess.run(
-                    ["redis-cli", "-p", str(REDIS_PORT), "ping"], capture_output=True
-                ).stdout.strip()
-                == b"PONG"
-            ):
-                return
-            time.sleep(0.1)
-        raise RuntimeError("private redis did not start")
-
-    def stop(self) -> None:
-        if self.process is not None:
-            self.process.terminate()
-            self.process.wait(timeout=10)
-            self.process = None
-
-    def url(self) -> str:
-        return f"redis://127.0.0.1:{REDIS_PORT}/0"
-
-
 # --- The application ------------------------------------------------------------------------
-def app_env(pg: PrivatePostgres, redis: PrivateRedis) -> dict:
+def app_env(pg: PrivatePostgres, redis: PrivateRedis, extra: dict | None = None) -> dict:
     env = dict(os.environ)
     env.update(
         DATABASE_URL=pg.url(),
@@ -169,6 +92,7 @@ def app_env(pg: PrivatePostgres, redis: PrivateRedis) -> dict:
         DATABASE_POOL_TIMEOUT="3",
         PRESENCE_TIMEOUT_SECONDS="10",
     )
+    env.update(extra or {})
     return env
 
 
@@ -191,12 +115,12 @@ print(json.dumps({{"room_id": room.pk, "tokens": [Token.objects.create(user=u).k
 """
 
 
-def prepare(env: dict) -> dict:
+def prepare(env: dict, setup: str | None = None) -> dict:
     subprocess.run(
         [PYTHON, "manage.py", "migrate", "--noinput", "-v0"], cwd=ROOT, env=env, check=True
     )
     out = subprocess.run(
-        [PYTHON, "manage.py", "shell", "-c", SETUP.format(clients=min(CLIENTS, 9))],
+        [PYTHON, "manage.py", "shell", "-c", setup or SETUP.format(clients=min(CLIENTS, 9))],
         cwd=ROOT,
         env=env,
         capture_output=True,
@@ -205,25 +129,6 @@ def prepare(env: dict) -> dict:
     if out.returncode != 0:
         raise RuntimeError(f"setup failed: {out.stderr[-2000:]}")
     return json.loads(out.stdout.strip().splitlines()[-1])
-
-
-def start_server(env: dict, port: int) -> subprocess.Popen:
-    process = subprocess.Popen(
-        [DAPHNE, "-b", "127.0.0.1", "-p", str(port), "wya.asgi:application"],
-        cwd=ROOT,
-        env=env,
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.DEVNULL,
-    )
-    deadline = time.monotonic() + 30
-    while time.monotonic() < deadline:
-        try:
-            urllib.request.urlopen(f"http://127.0.0.1:{port}/healthz", timeout=1).read()  # noqa: S310
-            return process
-        except OSError:
-            time.sleep(0.2)
-    process.kill()
-    raise RuntimeError(f"server on {port} did not start")
 
 
 def http(
@@ -255,6 +160,7 @@ class Client:
         self.live_duplicates = 0
         self.reconnects = 0
         self.caught_up = 0
+        self.live_at: dict[int, float] = {}  # message id -> when it arrived live (monotonic)
 
     @property
     def base(self) -> str:
@@ -285,30 +191,41 @@ class Client:
             if not body["has_more"]:
                 return
 
+    async def ticket(self) -> str:
+        status, body = await asyncio.to_thread(
+            http, self.base, "POST", "/api/ws-ticket/", self.token
+        )
+        if status != 201:
+            raise ConnectionError(f"ticket {status}")
+        return body["ticket"]
+
+    def url(self, ticket: str) -> str:
+        return f"{self.base.replace('http', 'ws', 1)}/ws/?ticket={ticket}"
+
+    async def read(self, ws, stop: asyncio.Event) -> None:
+        """Hold every room message of this socket until ``stop``; one twice LIVE is a duplicate."""
+        socket_ids: set[int] = set()
+        while not stop.is_set():
+            try:
+                raw = await asyncio.wait_for(ws.recv(), timeout=0.5)
+            except TimeoutError:
+                continue
+            frame = json.loads(raw)
+            if frame.get("type") == "room.message":
+                message_id = frame["message"]["id"]
+                if message_id in socket_ids:
+                    self.live_duplicates += 1
+                socket_ids.add(message_id)
+                self.live_at.setdefault(message_id, time.monotonic())
+                self.record(message_id)
+
     async def run(self, stop: asyncio.Event) -> None:
         while not stop.is_set():
-            socket_ids: set[int] = set()
             try:
-                status, body = await asyncio.to_thread(
-                    http, self.base, "POST", "/api/ws-ticket/", self.token
-                )
-                if status != 201:
-                    raise ConnectionError(f"ticket {status}")
-                url = f"{self.base.replace('http', 'ws', 1)}/ws/?ticket={body['ticket']}"
+                url = self.url(await self.ticket())
                 async with ws_connect(url, open_timeout=5, ping_interval=None) as ws:
                     await self.catch_up()
-                    while not stop.is_set():
-                        try:
-                            raw = await asyncio.wait_for(ws.recv(), timeout=0.5)
-                        except TimeoutError:
-                            continue
-                        frame = json.loads(raw)
-                        if frame.get("type") == "room.message":
-                            message_id = frame["message"]["id"]
-                            if message_id in socket_ids:
-                                self.live_duplicates += 1
-                            socket_ids.add(message_id)
-                            self.record(message_id)
+                    await self.read(ws, stop)
             except Exception:  # closed, refused, server gone: reconnect to the next server
                 if stop.is_set():
                     return
@@ -317,7 +234,21 @@ class Client:
                 await asyncio.sleep(0.5)
 
 
-async def traffic(bases, tokens, room_id, fault, *, first_server=lambda i: 0) -> dict:
+def percentiles_ms(values: list[float]) -> dict:
+    if not values:
+        return {}
+    values = sorted(values)
+    pick = lambda q: values[min(len(values) - 1, int(q * len(values)))]  # noqa: E731
+    return {"p50": round(pick(0.5) * 1000, 1), "p99": round(pick(0.99) * 1000, 1),
+            "max": round(values[-1] * 1000, 1), "n": len(values)}  # fmt: skip
+
+
+async def traffic(
+    bases, tokens, room_id, fault, *, first_server=lambda i: 0, text="drill", rate=None
+) -> dict:
+    """Clients (every member but the first) hold sockets; the first member posts ``rate``
+    messages a second through REST for SECONDS; ``fault`` runs in a thread after a third."""
+    rate = rate or RATE
     stop = asyncio.Event()
     clients = [Client(token, bases, room_id, first_server(i)) for i, token in enumerate(tokens[1:])]
     tasks = [asyncio.create_task(client.run(stop)) for client in clients]
@@ -325,10 +256,14 @@ async def traffic(bases, tokens, room_id, fault, *, first_server=lambda i: 0) ->
     acked, statuses = [], {}
     start = time.monotonic()
     fault_at, faulted, i = SECONDS / 3, False, 0
+    fault_began = None
+    sent_at: dict[int, float] = {}
     sender_base = [bases[-1]]
     while time.monotonic() - start < SECONDS:
+        posted = time.monotonic()
         if not faulted and time.monotonic() - start >= fault_at:
             faulted = True  # the fault runs beside the traffic: requests go on during it
+            fault_began = time.monotonic()
             fault_task = asyncio.create_task(asyncio.to_thread(fault))
         status, body = await asyncio.to_thread(
             http,
@@ -336,13 +271,14 @@ async def traffic(bases, tokens, room_id, fault, *, first_server=lambda i: 0) ->
             "POST",
             f"/api/rooms/{room_id}/messages/",
             tokens[0],
-            {"message": f"drill {i}"},
+            {"message": f"{text} {i}"},
         )
         statuses[status] = statuses.get(status, 0) + 1
         if status == 201:
             acked.append(body["id"])
+            sent_at[body["id"]] = posted
         i += 1
-        await asyncio.sleep(1 / RATE)
+        await asyncio.sleep(max(0.0, 1 / rate - (time.monotonic() - posted)))
     fault_info = await fault_task if faulted else {}
     sent_done = time.monotonic()
     deadline = sent_done + CATCH_UP_BOUND
@@ -356,6 +292,12 @@ async def traffic(bases, tokens, room_id, fault, *, first_server=lambda i: 0) ->
     stop.set()
     await asyncio.gather(*tasks, return_exceptions=True)
     missing = sum(len(want - c.seen) for c in clients)
+    before, after = [], []
+    for client in clients:
+        for message_id, arrived in client.live_at.items():
+            if message_id in sent_at:
+                late = before if fault_began is None or sent_at[message_id] < fault_began else after
+                late.append(arrived - sent_at[message_id])
     return {
         "clients": len(clients),
         "sent": i,
@@ -366,6 +308,8 @@ async def traffic(bases, tokens, room_id, fault, *, first_server=lambda i: 0) ->
         "reconnects": sum(c.reconnects for c in clients),
         "caught_up_through_after": sum(c.caught_up for c in clients),
         "all_held_seconds_after_traffic": all_held_after,
+        "live_latency_ms_before_fault": percentiles_ms(before),
+        "live_latency_ms_after_fault": percentiles_ms(after),
         **fault_info,
     }
 
@@ -382,26 +326,20 @@ def rows_in_database(pg: PrivatePostgres) -> int:
 
 # --- Drills -----------------------------------------------------------------------------------
 @contextlib.contextmanager
-def stack(servers: int):
-    pg, redis, processes = PrivatePostgres(), PrivateRedis(), []
+def stack(servers: int, *, extra_env: dict | None = None, setup: str | None = None):
+    pg, redis = PrivatePostgres(PG_PORT), PrivateRedis(REDIS_PORT, maxclients=10000)
     try:
         pg.start()
         pg.create_database()
         redis.start()
-        env = app_env(pg, redis)
-        data = prepare(env)
-        ports = [PORT_BASE + n for n in range(servers)]
-        processes = [start_server(env, port) for port in ports]
-        yield pg, redis, processes, [f"http://127.0.0.1:{p}" for p in ports], data
+        env = app_env(pg, redis, extra_env)
+        data = prepare(env, setup)
+        data["env"] = env
+        with started_processes() as processes:
+            ports = [PORT_BASE + n for n in range(servers)]
+            bases = start_servers(ports, env=env, started=processes, log_to=SERVER_LOGS)
+            yield pg, redis, processes, bases, data
     finally:
-        for process in processes:
-            if process.poll() is None:
-                process.terminate()
-        for process in processes:
-            try:
-                process.wait(timeout=10)
-            except subprocess.TimeoutExpired:
-                process.kill()
         redis.stop()
         pg.cleanup()
 
@@ -451,15 +389,347 @@ def drill_sigkill() -> dict:
     return {"drill": "sigkill_one_of_two", **result}
 
 
+def presence_status(pg: PrivatePostgres, user_ids: list[str]) -> dict[str, str]:
+    """``{user_id: status}`` straight from the database (what /api/presence/ reads)."""
+    out = subprocess.run(
+        ["psql", "-At", "-F", " ", pg.url(), "-c", "SELECT user_id, status FROM presence"],
+        capture_output=True,
+        text=True,
+        check=True,
+    ).stdout
+    rows = dict(line.split(" ", 1) for line in out.strip().splitlines() if line)
+    return {user_id: rows[user_id] for user_id in user_ids if user_id in rows}
+
+
+USER_IDS = """
+import json
+from rest_framework.authtoken.models import Token
+print(json.dumps({t.key: str(t.user_id) for t in Token.objects.all()}))
+"""
+
+
+def user_ids_by_token(env: dict) -> dict[str, str]:
+    out = subprocess.run(
+        [PYTHON, "manage.py", "shell", "-c", USER_IDS],
+        cwd=ROOT, env=env, capture_output=True, text=True, check=True,
+    )  # fmt: skip
+    return json.loads(out.stdout.strip().splitlines()[-1])
+
+
+SLOW_TEXT = "s" * 1990  # long messages: the unread socket's buffers fill in seconds
+SLOW_RATE = float(os.environ.get("DRILL_SLOW_RATE", "40"))
+
+
+def drill_slow_reader() -> dict:
+    """A member's client stops reading while the room is busy: the server drops that socket once
+    its backlog passes WS_SEND_BACKLOG_BYTES (the default); the other members' live latency
+    before and after it; the slow member catches up with after= when it returns."""
+    with stack(1) as (pg, _redis, _procs, bases, data):
+        tokens, room_id = data["tokens"], data["room_id"]
+        slow_user = user_ids_by_token(data["env"])[tokens[0]]
+
+        def fault():
+            _, body = http(bases[0], "POST", "/api/ws-ticket/", tokens[0])
+            sock = open_unread_socket(bases[0], body["ticket"])
+            opened = time.monotonic()
+            try:
+                for _ in range(600):  # bounded: 120 s
+                    if presence_status(pg, [slow_user]).get(slow_user) == "offline":
+                        return {"slow_socket_dropped_after_seconds":
+                                round(time.monotonic() - opened, 1),
+                                "slow_socket_end": read_until_closed(sock)}  # fmt: skip
+                    time.sleep(0.2)
+                return {"slow_socket_dropped_after_seconds": None}
+            finally:
+                sock.close()
+
+        result = asyncio.run(traffic(bases, tokens, room_id, fault, text=SLOW_TEXT, rate=SLOW_RATE))
+        # The slow member returns: everything from the start through after= (it held nothing).
+        held, after = [], 0
+        for _ in range(100):  # bounded pages
+            _, page = http(bases[0], "GET",
+                           f"/api/rooms/{room_id}/messages/?after={after}&limit=100", tokens[0])  # fmt: skip
+            held += [message["id"] for message in page["results"]]
+            after = held[-1] if held else after
+            if not page["has_more"]:
+                break
+    result["slow_member_caught_up"] = len(held) >= result["acked"]
+    result["backlog_bound_bytes"] = 256 * 1024
+    return {"drill": "slow_reader", **result}
+
+
+# --- The reconnect storm ----------------------------------------------------------------------
+STORM_CLIENTS = int(os.environ.get("DRILL_STORM_CLIENTS", "1000"))
+STORM_BOUND = float(os.environ.get("DRILL_STORM_BOUND", "240"))  # seconds: all back and caught up
+
+STORM_SETUP = """
+import json
+from rest_framework.authtoken.models import Token
+from accounts.models import Profile, User
+from rooms.models import ChatRoom, ChatRoomMember, Role
+from tests.factories import birth_date_for_age
+n = {clients}
+users = User.objects.bulk_create([User(email=f"storm{{i}}@example.test", date_of_birth=birth_date_for_age(30)) for i in range(n)])
+for user in users:
+    user.set_unusable_password()
+User.objects.bulk_update(users, ["password"])
+Profile.objects.bulk_create([Profile(user=u, display_name=f"Storm {{i}}") for i, u in enumerate(users)])
+tokens = Token.objects.bulk_create([Token(user=u, key=Token.generate_key()) for u in users])
+rooms = []
+for r in range(0, n, 10):
+    chunk = users[r:r + 10]
+    room = ChatRoom.objects.create(room_name=f"Storm {{r}}", owner=chunk[0], max_participants=10)
+    ChatRoomMember.objects.bulk_create([ChatRoomMember(room=room, user=u, role=Role.OWNER if i == 0 else Role.USER) for i, u in enumerate(chunk)])
+    rooms.append(room.pk)
+print(json.dumps({{"tokens": [t.key for t in tokens], "rooms": rooms}}))
+"""
+
+WHILE_AWAY = """
+from accounts.models import User
+from rooms.models import ChatRoom
+from rooms.services import room_message_send
+for room in ChatRoom.objects.filter(room_name__startswith="Storm "):
+    room_message_send(user=room.owner, room_id=room.pk, message="while you were away")
+"""
+
+
+class StormClient(Client):
+    """Reconnects at once (a short random pause) with a ticket prepared before the storm."""
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.prepared: str | None = None
+        self.fresh_tickets = 0
+        self.opened = asyncio.Event()
+        self.opened_at = 0.0
+
+    async def run(self, stop: asyncio.Event) -> None:
+        while not stop.is_set():
+            try:
+                ticket = self.prepared
+                if ticket is None:
+                    self.fresh_tickets += 1
+                    ticket = await self.ticket()
+                try:
+                    ws = await ws_connect(self.url(ticket), open_timeout=30, ping_interval=None)
+                except OSError:  # refused: the server is not back; the ticket is still unused
+                    raise
+                except Exception:  # the server answered: the ticket is spent either way
+                    self.prepared = None
+                    raise
+                self.prepared = None
+                async with ws:
+                    self.opened_at = time.monotonic()
+                    self.opened.set()
+                    await self.catch_up()
+                    await self.read(ws, stop)
+            except Exception:
+                if stop.is_set():
+                    return
+                self.opened.clear()
+                self.reconnects += 1
+                await asyncio.sleep(random.uniform(0.05, 0.5))
+
+
+def post_to_rooms(base: str, tokens: list[str], rooms: list[int], text: str) -> list[int]:
+    ids = []
+    for n, room_id in enumerate(rooms):  # the owner of each room (every 10th token) posts
+        status, body = http(base, "POST", f"/api/rooms/{room_id}/messages/", tokens[n * 10],
+                            {"message": text})  # fmt: skip
+        if status == 201:
+            ids.append(body["id"])
+    return ids
+
+
+async def storm(bases, processes, data) -> dict:
+    loop = asyncio.get_running_loop()
+    loop.set_default_executor(ThreadPoolExecutor(64))
+    tokens, rooms, env = data["tokens"], data["rooms"], data["env"]
+    stop = asyncio.Event()
+    clients = [StormClient(token, bases, rooms[n // 10], n % 2) for n, token in enumerate(tokens)]
+    began = time.monotonic()
+    tasks = []
+    for client in clients:  # the first connections, gently (25 at a time)
+        tasks.append(asyncio.create_task(client.run(stop)))
+        if len(tasks) % 25 == 0:
+            await asyncio.sleep(0.2)
+    await asyncio.wait_for(asyncio.gather(*(c.opened.wait() for c in clients)), 600)
+    first_connect = time.monotonic() - began
+    log(f"storm: {len(clients)} sockets open in {first_connect:.0f}s")
+    await asyncio.to_thread(post_to_rooms, bases[0], tokens, rooms, "before the restart")
+
+    began = time.monotonic()  # tickets for everyone, before the storm (valid for 10 min here)
+    tickets = await asyncio.gather(
+        *(asyncio.to_thread(http, c.base, "POST", "/api/ws-ticket/", c.token) for c in clients)
+    )
+    for client, (status, body) in zip(clients, tickets, strict=True):
+        client.prepared = body.get("ticket") if status == 201 else None
+    tickets_seconds = time.monotonic() - began
+
+    log(f"storm: {len(clients)} tickets in {tickets_seconds:.0f}s; restarting both servers")
+    restart_began = time.monotonic()
+    await asyncio.to_thread(stop_processes, processes[: len(bases)])
+    del processes[: len(bases)]
+    await asyncio.to_thread(
+        subprocess.run, [PYTHON, "manage.py", "shell", "-c", WHILE_AWAY], cwd=ROOT, env=env,
+        check=True, capture_output=True,
+    )  # fmt: skip
+    ports = [int(base.rsplit(":", 1)[1]) for base in bases]
+    await asyncio.to_thread(  # appended to the stack's processes: stopped on the way out
+        start_servers, ports, env=env, started=processes, timeout=STORM_BOUND, log_to=SERVER_LOGS
+    )
+    up = time.monotonic()
+    log(f"storm: both servers up {up - restart_began:.0f}s after the restart began")
+    storm_sends = await asyncio.to_thread(post_to_rooms, bases[1], tokens, rooms, "during storm")
+    acked_by_room: dict[int, set[int]] = {}
+    for room_id in rooms:  # everything committed in the room (before, while away, during)
+        _, page = await asyncio.to_thread(
+            http, bases[0], "GET", f"/api/rooms/{room_id}/messages/?limit=100",
+            tokens[rooms.index(room_id) * 10],
+        )  # fmt: skip
+        acked_by_room[room_id] = {m["id"] for m in page.get("results", [])}
+    deadline = up + STORM_BOUND
+    reconnected_at = caught_up_at = None
+    while time.monotonic() < deadline:
+        now = time.monotonic()
+        opened = all(c.opened.is_set() and c.opened_at > restart_began for c in clients)
+        if opened and reconnected_at is None:
+            reconnected_at = now
+        if opened and all(acked_by_room[c.room_id] <= c.seen for c in clients):
+            caught_up_at = now
+            break
+        await asyncio.sleep(0.25)
+    stop.set()
+    await asyncio.gather(*tasks, return_exceptions=True)
+    missing = sum(len(acked_by_room[c.room_id] - c.seen) for c in clients)
+    back = [c.opened_at - up for c in clients if c.opened_at > restart_began]
+    return {
+        "clients": len(clients),
+        "servers": len(bases),
+        "first_connect_seconds": round(first_connect, 1),
+        "tickets_prepared_seconds": round(tickets_seconds, 1),
+        "servers_down_to_up_seconds": round(up - restart_began, 1),
+        "messages_per_room": round(sum(map(len, acked_by_room.values())) / len(rooms), 1),
+        "storm_sends_acked": len(storm_sends),
+        "reconnected": len(back),
+        "all_reconnected_seconds_after_up": (
+            round(reconnected_at - up, 1) if reconnected_at else None
+        ),
+        "all_caught_up_seconds_after_up": round(caught_up_at - up, 1) if caught_up_at else None,
+        "slowest_reconnect_seconds_after_up": round(max(back), 1) if back else None,
+        "bound_seconds": STORM_BOUND,
+        "fresh_tickets_needed": sum(c.fresh_tickets for c in clients) - len(clients),
+        "missing_after_catch_up": missing,
+        "live_duplicates": sum(c.live_duplicates for c in clients),
+    }
+
+
+def drill_storm() -> dict:
+    extra = {"WS_TICKET_TTL_SECONDS": "600", "PRESENCE_TIMEOUT_SECONDS": "90",
+             "DATABASE_POOL_MAX": os.environ.get("DRILL_POOL_MAX", "20")}  # fmt: skip
+    setup = STORM_SETUP.format(clients=STORM_CLIENTS)
+    with stack(2, extra_env=extra, setup=setup) as (_pg, _redis, processes, bases, data):
+        result = asyncio.run(storm(bases, processes, data))
+    return {"drill": "reconnect_storm", **result}
+
+
+# --- Presence after SIGKILL -------------------------------------------------------------------
+PRESENCE_BOUND = 120.0  # seconds: the promise
+PING_EVERY = 25.0  # seconds between a client's pings (as the pages do)
+
+
+async def hold_pinging(base: str, token: str, stop: asyncio.Event) -> None:
+    """A page's socket: a ping every 25 s; stops (no reconnect) when its server is gone."""
+    status, body = await asyncio.to_thread(http, base, "POST", "/api/ws-ticket/", token)
+    url = f"{base.replace('http', 'ws', 1)}/ws/?ticket={body['ticket']}"
+    with contextlib.suppress(Exception):
+        async with ws_connect(url, open_timeout=10, ping_interval=None) as ws:
+            while not stop.is_set():
+                await ws.send('{"type": "ping"}')
+                with contextlib.suppress(TimeoutError):
+                    async with asyncio.timeout(PING_EVERY):
+                        async for _ in ws:
+                            pass
+
+
+async def presence_after_kill(pg, processes, bases, data) -> dict:
+    tokens, env = data["tokens"][1:], data["env"]
+    ids = user_ids_by_token(env)
+    on_killed, on_other = tokens[0::2], tokens[1::2]
+    stop = asyncio.Event()
+    tasks = [asyncio.create_task(hold_pinging(bases[0], t, stop)) for t in on_killed]
+    tasks += [asyncio.create_task(hold_pinging(bases[1], t, stop)) for t in on_other]
+    await asyncio.sleep(PING_EVERY * random.random() + 3)  # somewhere between two pings
+    killed_users = [ids[t] for t in on_killed]
+    other_users = [ids[t] for t in on_other]
+    online_before = presence_status(pg, killed_users + other_users)
+    processes[0].send_signal(signal.SIGKILL)
+    processes[0].wait(timeout=10)
+    killed_at = time.monotonic()
+    offline_after = None
+    for _ in range(int(PRESENCE_BOUND * 2 + 60)):  # bounded: polls every 0.5 s
+        status = presence_status(pg, killed_users)
+        if all(status.get(u) == "offline" for u in killed_users):
+            offline_after = round(time.monotonic() - killed_at, 1)
+            break
+        await asyncio.sleep(0.5)
+    others = presence_status(pg, other_users)
+    stop.set()
+    for task in tasks:
+        task.cancel()
+    await asyncio.gather(*tasks, return_exceptions=True)
+    return {
+        "users_on_killed_server": len(killed_users),
+        "online_before_kill": sum(v == "online" for v in online_before.values()),
+        "offline_seconds_after_sigkill": offline_after,
+        "bound_seconds": PRESENCE_BOUND,
+        "users_on_other_server_still_online": sum(others.get(u) == "online" for u in other_users),
+        "users_on_other_server": len(other_users),
+        "presence_timeout_seconds": 90,
+        "worker_interval_seconds": 15,
+    }
+
+
+def drill_presence() -> dict:
+    extra = {"PRESENCE_TIMEOUT_SECONDS": "90"}  # production's default
+    with stack(2, extra_env=extra) as (pg, _redis, processes, bases, data):
+        processes.append(
+            subprocess.Popen(
+                [PYTHON, "manage.py", "expire_presence", "--loop"],  # every 15 s, the default
+                cwd=ROOT,
+                env=data["env"],
+                stdout=subprocess.DEVNULL,
+                stderr=subprocess.DEVNULL,
+            )  # fmt: skip
+        )
+        result = asyncio.run(presence_after_kill(pg, processes, bases, data))
+    return {"drill": "presence_after_sigkill", **result}
+
+
 DRILLS = {
     "redis": drill_redis,
     "postgres": drill_postgres,
     "sigkill": drill_sigkill,
+    "slow": drill_slow_reader,
+    "storm": drill_storm,
+    "presence": drill_presence,
 }
 
 
 def passed(result: dict) -> bool:
+    if result["drill"] == "presence_after_sigkill":
+        seconds = result["offline_seconds_after_sigkill"]
+        return (
+            seconds is not None
+            and seconds <= result["bound_seconds"]
+            and (result["users_on_other_server_still_online"] == result["users_on_other_server"])
+        )
     ok = result["missing_after_catch_up"] == 0 and result["live_duplicates"] == 0
+    if result["drill"] == "slow_reader":
+        ok = ok and result["slow_socket_dropped_after_seconds"] is not None
+        ok = ok and result["slow_member_caught_up"]
+    if result["drill"] == "reconnect_storm":
+        ok = ok and result["all_caught_up_seconds_after_up"] is not None
     if result["drill"] == "postgres_restart":
         ok = ok and result["half_written_rows"] == 0 and 500 not in result["statuses"]
     return ok and 500 not in result["statuses"]

@@ -23,7 +23,9 @@ async def _channel_layer_status() -> dict:
     layer = get_channel_layer()
     backend = f"{layer.__class__.__module__}.{layer.__class__.__name__}"
     try:
-        channel = await layer.new_channel("healthz.")
+        # The sockets' own prefix: channels-redis pops one key per prefix under one lock that
+        # waiting sockets hold, so a probe channel of its own would wait behind them.
+        channel = await layer.new_channel()
         token = uuid.uuid4().hex
         await layer.send(channel, {"type": "healthz", "token": token})
         received = await asyncio.wait_for(layer.receive(channel), timeout=2)

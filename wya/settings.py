@@ -218,6 +218,19 @@ STORAGES = {
         else "whitenoise.storage.CompressedManifestStaticFilesStorage"
     },
 }
+S3_STORAGE = "storages.backends.s3.S3Storage"
+if STORAGES["default"]["BACKEND"] == S3_STORAGE:
+    # Media on S3 (django-storages): the bucket, and an endpoint for S3-compatible services.
+    # Credentials come from the environment as boto3 reads them (AWS_ACCESS_KEY_ID, ... or an
+    # instance role). Objects stay private: the app serves /media/ itself, with its headers.
+    STORAGES["default"]["OPTIONS"] = {
+        "bucket_name": env.str("AWS_STORAGE_BUCKET_NAME"),
+        "endpoint_url": env.str("AWS_S3_ENDPOINT_URL", default=None),
+        "region_name": env.str("AWS_S3_REGION_NAME", default=None),
+        "default_acl": None,
+        "file_overwrite": False,
+        "querystring_auth": True,
+    }
 MEDIA_MAX_IMAGE_BYTES = env.int("MEDIA_MAX_IMAGE_BYTES", default=10 * 1024 * 1024)
 MEDIA_MAX_AUDIO_BYTES = env.int("MEDIA_MAX_AUDIO_BYTES", default=20 * 1024 * 1024)
 MEDIA_MAX_IMAGE_PIXELS = env.int("MEDIA_MAX_IMAGE_PIXELS", default=40_000_000)
@@ -267,6 +280,9 @@ LOGIN_LOCKOUT_SECONDS = env.int("LOGIN_LOCKOUT_SECONDS", default=900)
 # --- Live -----------------------------------------------------------------------------------
 WS_TICKET_TTL_SECONDS = env.int("WS_TICKET_TTL_SECONDS", default=30)
 WS_MAX_FRAME_BYTES = env.int("WS_MAX_FRAME_BYTES", default=64 * 1024)
+# Output a socket's client has not read, queued in the process beyond what the kernel and the
+# server's write buffer hold: past it the socket is dropped (messaging/outbox.py, docs/live.md).
+WS_SEND_BACKLOG_BYTES = env.int("WS_SEND_BACKLOG_BYTES", default=256 * 1024)
 # Per-socket limits on frames that are not messages (messaging/frames.py FrameBudget). A page
 # pings every 25 s and sends a typing start at most every 2 s; these leave ample room.
 WS_FRAME_RATES = {

@@ -1,21 +1,19 @@
-"""Start real ASGI server processes (``scripts/serve.sh``: uvicorn + uvloop, as in production)
-against the test database and the shared Redis."""
+"""Start real ASGI server processes (``scripts/serve.sh``: uvicorn + uvloop, as in production,
+through scripts/stack.py) against the test database and the shared Redis. Set
+``SERVER_PORTS=first-last`` to keep their ports in a range."""
 
 import contextlib
 import json
 import os
-import socket
-import subprocess
-import time
 import urllib.request
 from pathlib import Path
 
 from django.conf import settings
 from django.db import connection
 
-ROOT = Path(__file__).resolve().parents[2]
-SERVE = str(ROOT / "scripts" / "serve.sh")
-START_TIMEOUT = 30  # seconds a server may take to answer /healthz (a bound, not a speed check)
+from scripts.stack import free_port, start_servers, started_processes
+
+__all__ = ["free_port", "http", "real_stack_reason", "running_servers", "server_env"]
 
 
 def real_stack_reason() -> str | None:
@@ -25,12 +23,6 @@ def real_stack_reason() -> str | None:
     if not settings.REDIS_URL:
         return "needs Redis: set REDIS_URL (CI always does)"
     return None
-
-
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
 
 
 def database_url() -> str:
@@ -73,48 +65,13 @@ def http(base: str, method: str, path: str, *, token: str | None = None, timeout
     return json.loads(body) if body else {}
 
 
-def _wait_until_up(base: str, process: subprocess.Popen) -> None:
-    deadline = time.monotonic() + START_TIMEOUT
-    while time.monotonic() < deadline:
-        if process.poll() is not None:
-            raise RuntimeError(f"server exited early with {process.returncode}")
-        try:
-            urllib.request.urlopen(f"{base}/healthz", timeout=1).read()  # noqa: S310
-            return
-        except OSError:
-            time.sleep(0.2)
-    raise RuntimeError(f"server at {base} did not start within {START_TIMEOUT}s")
-
-
 @contextlib.contextmanager
 def running_servers(count: int, *, extra_env=None, processes: list | None = None):
     """Yield ``count`` base URLs of server processes (``scripts/serve.sh``); always terminated
     on the way out. ``processes``, if given, receives their ``Popen`` objects."""
-    env = {**server_env(), **(extra_env or {}), "HOST": "127.0.0.1"}
-    processes = [] if processes is None else processes
-    bases = []
-    try:
-        for _ in range(count):
-            port = free_port()
-            process = subprocess.Popen(
-                [SERVE, str(port)],
-                cwd=ROOT,
-                env=env,
-                stdout=subprocess.DEVNULL,
-                stderr=subprocess.DEVNULL,
-            )
-            processes.append(process)
-            bases.append(f"http://127.0.0.1:{port}")
-        for base, process in zip(bases, processes, strict=True):
-            _wait_until_up(base, process)
+    env = {**server_env(), **(extra_env or {})}
+    with started_processes() as started:
+        bases = start_servers([free_port() for _ in range(count)], env=env, started=started)
+        if processes is not None:
+            processes.extend(started)
         yield bases
-    finally:
-        for process in processes:
-            if process.poll() is None:
-                process.terminate()
-        for process in processes:
-            try:
-                process.wait(timeout=10)
-            except subprocess.TimeoutExpired:
-                process.kill()
-                process.wait()

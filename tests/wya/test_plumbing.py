@@ -129,3 +129,27 @@ def test_service_errors_become_envelopes_with_their_status_and_code():
     response = raises_service_error(request)
     assert response.status_code == 409
     assert response.data == {"detail": "The room is full.", "code": "room_full"}
+
+
+@pytest.mark.django_db(transaction=True)
+async def test_healthz_answers_ok_while_open_sockets_wait_for_events():
+    """Regression (found by the reconnect-storm drill): on Redis, sockets waiting for events hold
+    channels-redis' one receive lock in a 5 s blocking pop on their channel key; the probe's
+    channel had a key of its own that nobody popped, so /healthz timed out with 503 whenever a
+    socket was open. It now shares the sockets' key (any waiter's pop delivers it)."""
+    import asyncio
+
+    from channels.layers import get_channel_layer
+    from django.test import AsyncClient
+
+    layer = get_channel_layer()
+    waiting = [asyncio.create_task(layer.receive(await layer.new_channel())) for _ in range(3)]
+    await asyncio.sleep(0.2)  # they are in their blocking pop now
+    try:
+        response = await AsyncClient().get("/healthz")
+    finally:
+        for task in waiting:
+            task.cancel()
+        await asyncio.gather(*waiting, return_exceptions=True)
+    assert response.status_code == 200, response.json()
+    assert response.json()["channel_layer"]["status"] == "ok"
