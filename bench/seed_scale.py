@@ -25,7 +25,6 @@ construction (segments, cell snapping, hashes, membership limits).
 
 import argparse
 import datetime as dt
-import io
 import os
 import random
 import secrets
@@ -60,10 +59,38 @@ TABLES = [
     "auth_users",
 ]
 COLORS = ["#7A5AF8", "#F04438", "#12B76A", "#2E90FA", "#F79009", "#EE46BC"]
-WORDS = (
-    "hey anyone around tonight coffee later the park is busy new here hi all what's up "
-    "see you at the station who is going concert tickets rain again lunch spot ideas"
-).split()
+WORDS = [
+    "hey",
+    "anyone",
+    "around",
+    "tonight",
+    "coffee",
+    "later",
+    "the",
+    "park",
+    "is",
+    "busy",
+    "new",
+    "here",
+    "hi",
+    "all",
+    "up",
+    "see",
+    "you",
+    "at",
+    "the",
+    "station",
+    "who",
+    "is",
+    "going",
+    "concert",
+    "tickets",
+    "rain",
+    "again",
+    "lunch",
+    "spot",
+    "ideas",
+]
 
 
 def copy(cursor, table: str, columns: list[str], rows) -> int:
@@ -81,10 +108,7 @@ def sentence(rng: random.Random) -> str:
 
 
 def birth_date(rng: random.Random, today: dt.date, teen: bool) -> dt.date:
-    if teen:
-        days = rng.randint(13 * 366, 18 * 365 - 2)
-    else:
-        days = rng.randint(18 * 366 + 2, 70 * 365)
+    days = rng.randint(13 * 366, 18 * 365 - 2) if teen else rng.randint(18 * 366 + 2, 70 * 365)
     return today - dt.timedelta(days=days)
 
 
@@ -348,7 +372,7 @@ def main() -> None:
             "moderation_actions",
         ):
             cursor.execute(
-                f"SELECT setval(pg_get_serial_sequence('{table}', 'id'), "
+                f"SELECT setval(pg_get_serial_sequence('{table}', 'id'), "  # noqa: S608 (fixed names)
                 f"(SELECT coalesce(max(id), 1) FROM {table}))"
             )
     with connection.cursor() as cursor:
