@@ -52,7 +52,7 @@ def discover_people(viewer, *, limit: int = geo.DEFAULT_LIMIT) -> dict[str, list
         limit=limit,
         fields=PERSON_FIELDS,
         prefix="geo_location__",
-        sample_from=Location.objects.all(),
+        sample_from=Location.objects.exclude(user_id=viewer.pk),
         sample_prefix="",
         sample_key="user_id",
     )
