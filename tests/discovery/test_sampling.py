@@ -105,3 +105,12 @@ def test_the_order_key_of_sql_and_of_python_agree(adult):
     )
 
     assert dict(in_sql) == {p.pk: order_key(adult.pk, p.pk) for p in people}
+
+
+def test_a_caller_without_coordinates_still_gets_the_city_tiers(make_client, adult):
+    services.location_set(user=adult, city="Paris")
+    same_city = place(UserFactory())
+
+    body = make_client(adult).get(PEOPLE).json()
+
+    assert city_ids(body) == [same_city.pk] and body["nearby"] == []
