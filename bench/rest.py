@@ -24,7 +24,9 @@ also printed as a ratio to the reference's in the same run.
 
 Queries per request: for WYA counted in-process before the load (Django's test client and
 ``CaptureQueriesContext`` on the same database, for ``--count-users`` of the clients); the
-reference reports its own in an ``X-Queries`` header. Ports: ``--port`` (WYA) and
+reference reports its own in an ``X-Queries`` header. ``--profile PREFIX`` records a py-spy
+profile of WYA for each endpoint at the highest number of clients (summarise it with
+bench/profile_summary.py). Ports: ``--port`` (WYA) and
 ``--port + 100`` (reference), 127.0.0.1 only. The load average is printed before and after.
 """
 
@@ -39,6 +41,7 @@ import subprocess
 import sys
 import time
 import urllib.request
+from collections import Counter
 from pathlib import Path
 
 import psycopg
@@ -166,6 +169,7 @@ async def run_phase(args, port, server_pid, users, endpoint) -> dict:
     marks = marks or before
     ok = [lat * 1000 for lat, status in out if lat is not None and status == 200]
     errors = sum(1 for lat, status in out if lat is None or status != 200)
+    error_kinds = dict(Counter(status for lat, status in out if lat is None or status != 200))
     done = len(ok) + errors
     client_cpu = (client_after.ru_utime + client_after.ru_stime) - (
         client_before.ru_utime + client_before.ru_stime
@@ -175,6 +179,7 @@ async def run_phase(args, port, server_pid, users, endpoint) -> dict:
         "requests": done,
         "rps": done / args.duration,
         "errors": errors,
+        "error_kinds": error_kinds,  # HTTP status, 0 = broken connection
         "p50": percentile(ok, 50) if ok else None,
         "p90": percentile(ok, 90) if ok else None,
         "p99": percentile(ok, 99) if ok else None,
@@ -241,6 +246,14 @@ def start_reference(args) -> subprocess.Popen:
     process = subprocess.Popen(command, cwd=ROOT)  # noqa: S603 (our own script)
     wait_until_up(args.port + 100, "/")
     return process
+
+
+def start_py_spy(args, pid: int, endpoint: str) -> subprocess.Popen:
+    """py-spy (requirements-bench.txt) on the WYA process for the recorded part of a phase."""
+    out = f"{args.profile}-{endpoint}.txt"
+    command = [str(ROOT / ".venv/bin/py-spy"), "record", "--pid", str(pid), "--format", "raw"]
+    command += ["--duration", str(int(args.duration)), "--rate", "100", "-o", out, "--nonblocking"]
+    return subprocess.Popen(command, stdout=subprocess.DEVNULL)  # noqa: S603 (our own tool)
 
 
 def stop(process: subprocess.Popen) -> None:
@@ -338,6 +351,9 @@ def main() -> None:
     parser.add_argument("--count-users", type=int, default=20)
     parser.add_argument("--seed", type=int, default=1)
     parser.add_argument("--out", help="write the results as JSON to OUT.json")
+    parser.add_argument(
+        "--profile", help="py-spy WYA at the highest --clients: raw profiles PROFILE-<endpoint>.txt"
+    )
     args = parser.parse_args()
     if not args.database.startswith("postgres"):
         raise SystemExit(
@@ -361,12 +377,18 @@ def main() -> None:
                 queries["reference"] = reference_queries(port, users)
             for clients in args.clients:
                 for endpoint in args.endpoints:
+                    spy = None
+                    if args.profile and server == "wya" and clients == max(args.clients):
+                        spy = start_py_spy(args, process.pid, endpoint)
                     row = asyncio.run(run_phase(args, port, process.pid, users[:clients], endpoint))
+                    if spy is not None:
+                        spy.wait(timeout=60)
                     row.update(server=server, clients=clients, endpoint=endpoint)
                     results.append(row)
                     print(
                         f"{server:9} {endpoint:7} {clients:3} clients: {fmt(row['rps'])} req/s "
-                        f"p50 {fmt(row['p50'])} p99 {fmt(row['p99'])} ms, {row['errors']} errors",
+                        f"p50 {fmt(row['p50'])} p99 {fmt(row['p99'])} ms, {row['errors']} errors "
+                        f"{row['error_kinds'] or ''}",
                         flush=True,
                     )
         finally:
