@@ -17,7 +17,8 @@ every client is a distinct real user (a member of a busy room, with a location, 
 token) on its own keep-alive connection, sending a request, reading the answer, then thinking
 for an exponential time of mean ``--think`` seconds (0 = back to back: a closed loop that
 measures throughput, not latency). After ``--warmup`` seconds, latencies are recorded for
-``--duration`` seconds: p50/p90/p99/max, requests/s, errors (non-200 or broken connection),
+``--duration`` seconds: p50/p90/p99/max, requests/s, errors (non-200 or broken connection; a keep-alive connection the server closed while the
+client was thinking is reopened and the request sent again, as HTTP clients do),
 CPU per request of the server process and of the PostgreSQL backends of the database, and the
 load client's own CPU (a saturated client would show here). WYA's p50, p99 and requests/s are
 also printed as a ratio to the reference's in the same run.
@@ -100,6 +101,7 @@ async def one_client(port, user, endpoint, start, record_from, deadline, think, 
     await asyncio.sleep(rng.uniform(0, max(think, 0.05)))  # spread the first requests
     reader = writer = None
     while time.perf_counter() < deadline:
+        reused = writer is not None
         try:
             if writer is None:
                 reader, writer = await asyncio.open_connection("127.0.0.1", port)
@@ -109,13 +111,19 @@ async def one_client(port, user, endpoint, start, record_from, deadline, think, 
             elapsed = time.perf_counter() - t0
             if t0 >= record_from and t0 < deadline:
                 out.append((elapsed, status))
-        except (OSError, asyncio.IncompleteReadError, ValueError):
-            if time.perf_counter() >= record_from:
-                out.append((None, 0))
+        except (OSError, asyncio.IncompleteReadError, ValueError) as error:
             if writer is not None:
                 writer.close()
             reader = writer = None
+            idle_close = (
+                reused and isinstance(error, asyncio.IncompleteReadError) and not error.partial
+            )
+            if idle_close:  # the server closed a keep-alive connection while we thought: resend
+                continue
+            if time.perf_counter() >= record_from:
+                out.append((None, 0))
             await asyncio.sleep(0.05)
+            continue
         if think > 0:
             await asyncio.sleep(rng.expovariate(1 / think))
     if writer is not None:
