@@ -28,7 +28,9 @@ Queries per request: for WYA counted in-process before the load (Django's test c
 reference reports its own in an ``X-Queries`` header. ``--profile PREFIX`` records a py-spy
 profile of WYA for each endpoint at the highest number of clients (summarise it with
 bench/profile_summary.py). Ports: ``--port`` (WYA) and
-``--port + 100`` (reference), 127.0.0.1 only. The load average is printed before and after.
+``--port + 100`` (reference), 127.0.0.1 only. ``--processes N`` starts N WYA processes on
+``--port`` … ``--port + N - 1`` and spreads the clients over them (as a proxy would); the
+server CPU is then the sum over them (py-spy records the first). The load average is printed before and after.
 """
 
 import argparse
@@ -93,11 +95,12 @@ async def read_response(reader: asyncio.StreamReader) -> tuple[int, bytes]:
         body += chunk[:-2]
 
 
-async def one_client(port, user, endpoint, start, record_from, deadline, think, rng, out):
+async def one_client(ports, user, endpoint, start, record_from, deadline, think, rng, out):
     request = (
         f"GET {path_for(endpoint, user['room_id'])} HTTP/1.1\r\nHost: 127.0.0.1\r\n"
         f"Authorization: Token {user['key']}\r\n\r\n"
     ).encode()
+    port = ports[user["n"] % len(ports)]  # a client stays on one process, as behind a proxy
     await asyncio.sleep(rng.uniform(0, max(think, 0.05)))  # spread the first requests
     reader = writer = None
     while time.perf_counter() < deadline:
@@ -153,26 +156,26 @@ def percentile(values: list[float], q: float) -> float:
     return ordered[min(len(ordered) - 1, max(0, round(q / 100 * len(ordered)) - 1))]
 
 
-async def run_phase(args, port, server_pid, users, endpoint) -> dict:
+async def run_phase(args, ports, server_pids, users, endpoint) -> dict:
     rng = random.Random(7)
     out: list = []
     pids = backend_pids(args.database)
     start = time.perf_counter()
     record_from = start + args.warmup
     deadline = record_from + args.duration
-    before = {"server": proc_cpu(server_pid), "pg": sum(proc_cpu(p) for p in pids)}
+    before = {"server": servers_cpu(server_pids), "pg": pg_now(pids)}
     client_before = resource.getrusage(resource.RUSAGE_SELF)
     tasks = [
-        one_client(port, u, endpoint, start, record_from, deadline, args.think, rng, out)
+        one_client(ports, u, endpoint, start, record_from, deadline, args.think, rng, out)
         for u in users
     ]
     cpu_mark = asyncio.get_running_loop().call_later(
-        args.warmup, lambda: marks.update(server=proc_cpu(server_pid), pg=pg_now(pids))
+        args.warmup, lambda: marks.update(server=servers_cpu(server_pids), pg=pg_now(pids))
     )
     marks: dict = {}
     await asyncio.gather(*tasks)
     cpu_mark.cancel()
-    after = {"server": proc_cpu(server_pid), "pg": pg_now(pids)}
+    after = {"server": servers_cpu(server_pids), "pg": pg_now(pids)}
     client_after = resource.getrusage(resource.RUSAGE_SELF)
     marks = marks or before
     ok = [lat * 1000 for lat, status in out if lat is not None and status == 200]
@@ -196,6 +199,10 @@ async def run_phase(args, port, server_pid, users, endpoint) -> dict:
         "pg_cpu_ms": 1000 * (after["pg"] - marks["pg"]) / max(done, 1),
         "client_cpu_pct": 100 * client_cpu / window,
     }
+
+
+def servers_cpu(pids: list[int]) -> float:
+    return sum(proc_cpu(p) for p in pids)
 
 
 def pg_now(pids: list[int]) -> float:
@@ -235,15 +242,22 @@ def server_env(args) -> dict:
     return env
 
 
-def start_wya(args) -> subprocess.Popen:
-    process = subprocess.Popen(  # noqa: S603 (our own script)
-        ["bash", str(ROOT / "scripts/serve.sh"), str(args.port)], env=server_env(args), cwd=ROOT
-    )
-    wait_until_up(args.port)
-    return process
+def start_wya(args) -> list[subprocess.Popen]:
+    """``--processes`` uvicorn processes (scripts/serve.sh) on ports ``--port`` and up."""
+    processes = [
+        subprocess.Popen(  # noqa: S603 (our own script)
+            ["bash", str(ROOT / "scripts/serve.sh"), str(args.port + i)],
+            env=server_env(args),
+            cwd=ROOT,
+        )
+        for i in range(args.processes)
+    ]
+    for i in range(args.processes):
+        wait_until_up(args.port + i)
+    return processes
 
 
-def start_reference(args) -> subprocess.Popen:
+def start_reference(args) -> list[subprocess.Popen]:
     command = [
         sys.executable,
         str(ROOT / "bench/rest_reference.py"),
@@ -253,7 +267,7 @@ def start_reference(args) -> subprocess.Popen:
     command += ["--database", args.database, "--secret-key", SECRET_KEY, "--pool", str(args.pool)]
     process = subprocess.Popen(command, cwd=ROOT)  # noqa: S603 (our own script)
     wait_until_up(args.port + 100, "/")
-    return process
+    return [process]
 
 
 def start_py_spy(args, pid: int, endpoint: str) -> subprocess.Popen:
@@ -355,6 +369,9 @@ def main() -> None:
     parser.add_argument("--think", type=float, default=0.5, help="mean think time, s (0: none)")
     parser.add_argument("--port", type=int, default=24000)
     parser.add_argument("--pool", type=int, default=10, help="database connections per server")
+    parser.add_argument(
+        "--processes", type=int, default=1, help="WYA processes (clients spread over them)"
+    )
     parser.add_argument("--servers", nargs="+", default=["wya", "reference"])
     parser.add_argument("--count-users", type=int, default=20)
     parser.add_argument("--seed", type=int, default=1)
@@ -371,24 +388,27 @@ def main() -> None:
         rows = conn.execute(CLIENTS_SQL).fetchall()
     users = [{"user_id": u, "key": k, "room_id": r} for u, k, r in rows]
     random.Random(args.seed).shuffle(users)
-    users = users[: max(args.clients)]
+    users = [dict(user, n=n) for n, user in enumerate(users[: max(args.clients)])]
     if len(users) < max(args.clients):
         raise SystemExit(f"only {len(users)} usable users: seed more (bench/seed_scale.py)")
     print(f"load average before: {os.getloadavg()}; {len(rows)} candidate clients")
     queries = {"wya": count_queries(args, users) if "wya" in args.servers else {}}
     results = []
     for server in args.servers:
-        process = start_wya(args) if server == "wya" else start_reference(args)
-        port = args.port if server == "wya" else args.port + 100
+        processes = start_wya(args) if server == "wya" else start_reference(args)
+        ports = (
+            [args.port + i for i in range(args.processes)] if server == "wya" else [args.port + 100]
+        )
+        pids = [p.pid for p in processes]
         try:
             if server == "reference":
-                queries["reference"] = reference_queries(port, users)
+                queries["reference"] = reference_queries(ports[0], users)
             for clients in args.clients:
                 for endpoint in args.endpoints:
                     spy = None
                     if args.profile and server == "wya" and clients == max(args.clients):
-                        spy = start_py_spy(args, process.pid, endpoint)
-                    row = asyncio.run(run_phase(args, port, process.pid, users[:clients], endpoint))
+                        spy = start_py_spy(args, pids[0], endpoint)
+                    row = asyncio.run(run_phase(args, ports, pids, users[:clients], endpoint))
                     if spy is not None:
                         spy.wait(timeout=60)
                     row.update(server=server, clients=clients, endpoint=endpoint)
@@ -400,7 +420,8 @@ def main() -> None:
                         flush=True,
                     )
         finally:
-            stop(process)
+            for process in processes:
+                stop(process)
     print_tables(results, queries)
     print(f"\nload average after: {os.getloadavg()}")
     if args.out:
