@@ -19,7 +19,7 @@ from functools import partial
 from typing import Any, cast
 
 from django.conf import settings
-from django.db.models import Case, CharField, F, Q, QuerySet, Subquery, Value, When, Window
+from django.db.models import Case, CharField, Q, QuerySet, Subquery, Value, When, Window
 from django.db.models.functions import MD5, Cast, Collate, Concat, RowNumber
 from django.utils import timezone
 
@@ -115,9 +115,9 @@ def tier_filters(location: Location) -> dict[str, Q]:
     return {"neighborhood": same_neighborhood, "city": city, "nearby": nearby}
 
 
-def tier_case(location: Location, prefix: str) -> Case:
-    """An annotation naming each row's tier (NULL when none), finest first."""
-    filters = tier_filters(location)
+def tier_case(filters: dict[str, Q], prefix: str) -> Case:
+    """An annotation naming each row's tier (NULL when none), finest first; ``filters`` are
+    ``tier_filters(location)``."""
     return Case(
         *[When(prefixed(filters[tier], prefix), then=Value(tier)) for tier in TIERS],
         default=None,
@@ -125,10 +125,10 @@ def tier_case(location: Location, prefix: str) -> Case:
     )
 
 
-def in_some_tier_q(location: Location, prefix: str) -> Q:
+def in_some_tier_q(filters: dict[str, Q], prefix: str) -> Q:
     """Rows in one of the tiers, as plain column filters (so the location indexes serve it)."""
     q = _NEVER
-    for tier_q in tier_filters(location).values():
+    for tier_q in filters.values():
         q |= prefixed(tier_q, prefix)
     return q
 
@@ -166,14 +166,14 @@ def order_key_expression(viewer_id: str, id_ref: str = "id", *, on: dt.date | No
     return _BytewiseOrder(MD5(Concat(prefix, Cast(id_ref, CharField()), output_field=CharField())))
 
 
-def _ranked(queryset: QuerySet, *, location: Location, prefix: str, viewer_id: str, key: str):
+def _ranked(queryset: QuerySet, *, filters: dict[str, Q], prefix: str, viewer_id: str, key: str):
     """Rows of some tier (plain filters the location indexes serve), each with its ``tier`` and
     its ``rank`` inside the tier by ``order_key`` of ``key`` (1 = first)."""
-    return (
-        queryset.filter(in_some_tier_q(location, prefix))
-        .annotate(tier=tier_case(location, prefix), order=order_key_expression(viewer_id, key))
-        .annotate(rank=Window(RowNumber(), partition_by=F("tier"), order_by=F("order").asc()))
+    tier = tier_case(filters, prefix)
+    rank = Window(
+        RowNumber(), partition_by=tier, order_by=order_key_expression(viewer_id, key).asc()
     )
+    return queryset.filter(in_some_tier_q(filters, prefix)).annotate(tier=tier, rank=rank)
 
 
 def top_per_tier(
@@ -202,7 +202,8 @@ def top_per_tier(
     over every candidate: the answer never depends on the sample. One statement, rarely two.
     """
     sample_size = limit * SAMPLE_FACTOR
-    ranked = partial(_ranked, location=location, viewer_id=viewer_id)
+    filters = tier_filters(location)  # built once: every part of the statement shares them
+    ranked = partial(_ranked, filters=filters, viewer_id=viewer_id)
     sample = (
         ranked(sample_from, prefix=sample_prefix, key=sample_key)
         .filter(rank__lte=sample_size)
@@ -214,7 +215,7 @@ def top_per_tier(
             .order_by()
             .values(sample_key)[sample_size : sample_size + 1]
         )
-        for tier, q in tier_filters(location).items()
+        for tier, q in filters.items()
     }
     values = ("tier", "rank", *fields)
     rows = list(
