@@ -38,7 +38,6 @@ import asyncio
 import json
 import os
 import random
-import resource
 import signal
 import subprocess
 import sys
@@ -48,6 +47,8 @@ from collections import Counter
 from pathlib import Path
 
 import psycopg
+from loadclient import percentile, process_cpu_seconds, self_cpu_seconds
+from sweep import postgres_pids
 
 ROOT = Path(__file__).resolve().parent.parent
 SECRET_KEY = "bench-rest-secret-key-not-for-production-0123456789"
@@ -133,67 +134,42 @@ async def one_client(ports, user, endpoint, start, record_from, deadline, think,
         writer.close()
 
 
-def proc_cpu(pid: int) -> float:
-    """utime + stime of a process in seconds (0 when it is gone)."""
-    try:
-        fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
-    except OSError:
-        return 0.0
-    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
-
-
-def backend_pids(dsn: str) -> list[int]:
-    with psycopg.connect(dsn, autocommit=True) as conn:
-        rows = conn.execute(
-            "SELECT pid FROM pg_stat_activity WHERE datname = current_database() "
-            "AND pid <> pg_backend_pid()"
-        ).fetchall()
-    return [row[0] for row in rows]
-
-
-def percentile(values: list[float], q: float) -> float:
-    ordered = sorted(values)
-    return ordered[min(len(ordered) - 1, max(0, round(q / 100 * len(ordered)) - 1))]
-
-
 async def run_phase(args, ports, server_pids, users, endpoint) -> dict:
     rng = random.Random(7)
     out: list = []
-    pids = backend_pids(args.database)
+    pids = postgres_pids(args.database)
     start = time.perf_counter()
     record_from = start + args.warmup
     deadline = record_from + args.duration
-    before = {"server": servers_cpu(server_pids), "pg": pg_now(pids)}
-    client_before = resource.getrusage(resource.RUSAGE_SELF)
+    before = {"server": cpu_of(server_pids), "pg": cpu_of(pids)}
+    client_before = self_cpu_seconds()
     tasks = [
         one_client(ports, u, endpoint, start, record_from, deadline, args.think, rng, out)
         for u in users
     ]
     cpu_mark = asyncio.get_running_loop().call_later(
-        args.warmup, lambda: marks.update(server=servers_cpu(server_pids), pg=pg_now(pids))
+        args.warmup, lambda: marks.update(server=cpu_of(server_pids), pg=cpu_of(pids))
     )
     marks: dict = {}
     await asyncio.gather(*tasks)
     cpu_mark.cancel()
-    after = {"server": servers_cpu(server_pids), "pg": pg_now(pids)}
-    client_after = resource.getrusage(resource.RUSAGE_SELF)
+    after = {"server": cpu_of(server_pids), "pg": cpu_of(pids)}
+    client_after = self_cpu_seconds()
     marks = marks or before
-    ok = [lat * 1000 for lat, status in out if lat is not None and status == 200]
+    ok = sorted(lat * 1000 for lat, status in out if lat is not None and status == 200)
     errors = sum(1 for lat, status in out if lat is None or status != 200)
     error_kinds = dict(Counter(status for lat, status in out if lat is None or status != 200))
     done = len(ok) + errors
-    client_cpu = (client_after.ru_utime + client_after.ru_stime) - (
-        client_before.ru_utime + client_before.ru_stime
-    )
+    client_cpu = client_after - client_before
     window = args.duration + args.warmup
     return {
         "requests": done,
         "rps": done / args.duration,
         "errors": errors,
         "error_kinds": error_kinds,  # HTTP status, 0 = broken connection
-        "p50": percentile(ok, 50) if ok else None,
-        "p90": percentile(ok, 90) if ok else None,
-        "p99": percentile(ok, 99) if ok else None,
+        "p50": percentile(ok, 0.50) if ok else None,
+        "p90": percentile(ok, 0.90) if ok else None,
+        "p99": percentile(ok, 0.99) if ok else None,
         "max": max(ok) if ok else None,
         "server_cpu_ms": 1000 * (after["server"] - marks["server"]) / max(done, 1),
         "pg_cpu_ms": 1000 * (after["pg"] - marks["pg"]) / max(done, 1),
@@ -201,12 +177,9 @@ async def run_phase(args, ports, server_pids, users, endpoint) -> dict:
     }
 
 
-def servers_cpu(pids: list[int]) -> float:
-    return sum(proc_cpu(p) for p in pids)
-
-
-def pg_now(pids: list[int]) -> float:
-    return sum(proc_cpu(p) for p in pids)
+def cpu_of(pids: list[int]) -> float:
+    """CPU seconds used so far by these processes together."""
+    return sum(process_cpu_seconds(p) for p in pids)
 
 
 # --- servers --------------------------------------------------------------------------------
