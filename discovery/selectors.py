@@ -16,9 +16,18 @@ from django.contrib.auth import get_user_model
 from django.db.models import Count, Exists, F, OuterRef, Q
 
 from geo import selectors as geo
+from geo.models import Location
 from rooms.models import ChatRoom, ChatRoomMember
 from rooms.selectors import capacity_expression
 from safety import policy
+
+PERSON_FIELDS = (
+    "id",
+    "profile__display_name",
+    "profile__avatar_url",
+    "profile__theme_color",
+    "profile__location",
+)
 
 
 def _person(row: dict) -> dict:
@@ -32,33 +41,29 @@ def _person(row: dict) -> dict:
 
 
 def discover_people(viewer, *, limit: int = geo.DEFAULT_LIMIT) -> dict[str, list[dict]]:
-    """Discoverable people grouped by tier. Two queries whatever the number of candidates."""
+    """Discoverable people grouped by tier: the caller's location, then one statement (the
+    candidates pre-sampled from ``locations``, the policy, the ranking and the cut, all in SQL),
+    whatever the number of candidates."""
     location = geo.require_location(viewer)
-    rows = (
-        policy.discoverable_users(viewer, get_user_model().objects.all())
-        .annotate(tier=geo.tier_case(location, "geo_location__"))
-        .filter(tier__isnull=False)
-        .values(
-            "id",
-            "tier",
-            "profile__display_name",
-            "profile__avatar_url",
-            "profile__theme_color",
-            "profile__location",
-        )
+    tiers = geo.top_per_tier(
+        policy.discoverable_users(viewer, get_user_model().objects.all()),
+        location=location,
+        viewer_id=viewer.pk,
+        limit=limit,
+        fields=PERSON_FIELDS,
+        prefix="geo_location__",
+        sample_from=Location.objects.exclude(user_id=viewer.pk),
+        sample_prefix="",
+        sample_key="user_id",
     )
-    return geo.group_by_tier(rows, viewer_id=viewer.pk, limit=limit, shape=_person)
+    return {tier: [_person(row) for row in rows] for tier, rows in tiers.items()}
+
+
+ROOM_FIELDS = ("id", "room_name", "description", "background_color", "member_count", "capacity")
 
 
 def _room(row: dict) -> dict:
-    return {
-        "id": row["id"],
-        "room_name": row["room_name"],
-        "description": row["description"],
-        "background_color": row["background_color"],
-        "member_count": row["member_count"],
-        "capacity": row["capacity"],
-    }
+    return {field: row[field] for field in ROOM_FIELDS}
 
 
 def discoverable_rooms(viewer):
@@ -77,19 +82,18 @@ def discoverable_rooms(viewer):
 
 
 def discover_rooms(viewer, *, limit: int = geo.DEFAULT_LIMIT) -> dict[str, list[dict]]:
+    """Discoverable rooms grouped by the owner's tier, chosen like ``discover_people`` (the
+    pre-sample is over every room by its owner's location)."""
     location = geo.require_location(viewer)
-    rows = (
-        discoverable_rooms(viewer)
-        .annotate(tier=geo.tier_case(location, "owner__geo_location__"))
-        .filter(tier__isnull=False)
-        .values(
-            "id",
-            "tier",
-            "room_name",
-            "description",
-            "background_color",
-            "member_count",
-            "capacity",
-        )
+    tiers = geo.top_per_tier(
+        discoverable_rooms(viewer),
+        location=location,
+        viewer_id=viewer.pk,
+        limit=limit,
+        fields=ROOM_FIELDS,
+        prefix="owner__geo_location__",
+        sample_from=ChatRoom.objects.all(),
+        sample_prefix="owner__geo_location__",
+        sample_key="id",
     )
-    return geo.group_by_tier(rows, viewer_id=viewer.pk, limit=limit, shape=_room)
+    return {tier: [_room(row) for row in rows] for tier, rows in tiers.items()}

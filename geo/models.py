@@ -25,6 +25,8 @@ class Location(models.Model):
         indexes = [
             models.Index(fields=["city_hash"], name="idx_locations_city"),
             models.Index(fields=["neighborhood_hash"], name="idx_locations_neighborhood"),
+            # project index (docs/schema.md): the "nearby" tier's cell ranges
+            models.Index(fields=["latitude", "longitude"], name="idx_locations_lat_lon"),
         ]
 
     def __str__(self) -> str:

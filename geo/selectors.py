@@ -12,12 +12,15 @@ Tiers (each candidate lands in exactly one, the finest that matches):
 import datetime as dt
 import hashlib
 import hmac
-from collections.abc import Callable, Iterable
+from collections import Counter
+from collections.abc import Iterable
 from decimal import Decimal
+from functools import partial
 from typing import Any, cast
 
 from django.conf import settings
-from django.db.models import Case, CharField, Q, Value, When
+from django.db.models import Case, CharField, Q, QuerySet, Subquery, Value, When, Window
+from django.db.models.functions import MD5, Cast, Collate, Concat, RowNumber
 from django.utils import timezone
 
 from geo import privacy
@@ -27,6 +30,7 @@ from wya.errors import Conflict
 TIERS = ("neighborhood", "city", "nearby")
 DEFAULT_LIMIT = 50
 MAX_LIMIT = 100
+SAMPLE_FACTOR = 16  # candidates ranked per tier before the policy: 16 × limit
 _NEVER = Q(pk__in=[])
 _EPSILON = Decimal("0.0000001")
 
@@ -111,9 +115,9 @@ def tier_filters(location: Location) -> dict[str, Q]:
     return {"neighborhood": same_neighborhood, "city": city, "nearby": nearby}
 
 
-def tier_case(location: Location, prefix: str) -> Case:
-    """An annotation naming each row's tier (NULL when none), finest first."""
-    filters = tier_filters(location)
+def tier_case(filters: dict[str, Q], prefix: str) -> Case:
+    """An annotation naming each row's tier (NULL when none), finest first; ``filters`` are
+    ``tier_filters(location)``."""
     return Case(
         *[When(prefixed(filters[tier], prefix), then=Value(tier)) for tier in TIERS],
         default=None,
@@ -121,23 +125,115 @@ def tier_case(location: Location, prefix: str) -> Case:
     )
 
 
-def order_key(viewer_id: str, item_id, *, on: dt.date | None = None) -> str:
-    """A per-viewer, per-day pseudo-random position that says nothing about distance."""
+def in_some_tier_q(filters: dict[str, Q], prefix: str) -> Q:
+    """Rows in one of the tiers, as plain column filters (so the location indexes serve it)."""
+    q = _NEVER
+    for tier_q in filters.values():
+        q |= prefixed(tier_q, prefix)
+    return q
+
+
+def _order_secret(on: dt.date | None) -> str:
+    """The day's ordering key, derived from SECRET_KEY (which never reaches the database)."""
     day = (on or timezone.localdate()).isoformat()
-    message = f"discovery-order\x00{viewer_id}\x00{item_id}\x00{day}".encode()
+    message = f"discovery-order\x00{day}".encode()
     return hmac.new(settings.SECRET_KEY.encode(), message, hashlib.sha256).hexdigest()
 
 
-def group_by_tier(
-    rows: Iterable[dict], *, viewer_id: str, limit: int, shape: Callable[[dict], dict]
+def order_key(viewer_id: str, item_id, *, on: dt.date | None = None) -> str:
+    """A per-viewer, per-day pseudo-random position that says nothing about distance:
+    MD5 of the day's secret, the viewer and the item, as ``order_key_expression`` computes it in
+    SQL (MD5 is the one digest both SQLite and PostgreSQL have built in; only the order it gives
+    is used, never shown). This is the Python mirror, for tests and checks."""
+    message = f"{_order_secret(on)}|{viewer_id}|{item_id}"
+    return hashlib.md5(message.encode(), usedforsecurity=False).hexdigest()
+
+
+class _BytewiseOrder(Collate):
+    """Text compared byte by byte: the "C" collation on PostgreSQL (several times cheaper to sort
+    than a linguistic one, and the order of Python's ``sorted``); SQLite's default already is."""
+
+    def __init__(self, expression) -> None:
+        super().__init__(expression, "C")
+
+    def as_sqlite(self, compiler, connection, **extra_context):
+        return compiler.compile(self.get_source_expressions()[0])
+
+
+def order_key_expression(viewer_id: str, id_ref: str = "id", *, on: dt.date | None = None):
+    """``order_key(viewer_id, <row's id_ref>)`` as an SQL expression (SQLite and PostgreSQL)."""
+    prefix = Value(f"{_order_secret(on)}|{viewer_id}|")
+    return _BytewiseOrder(MD5(Concat(prefix, Cast(id_ref, CharField()), output_field=CharField())))
+
+
+def _ranked(queryset: QuerySet, *, filters: dict[str, Q], prefix: str, viewer_id: str, key: str):
+    """Rows of some tier (plain filters the location indexes serve), each with its ``tier`` and
+    its ``rank`` inside the tier by ``order_key`` of ``key`` (1 = first)."""
+    tier = tier_case(filters, prefix)
+    rank = Window(
+        RowNumber(), partition_by=tier, order_by=order_key_expression(viewer_id, key).asc()
+    )
+    return queryset.filter(in_some_tier_q(filters, prefix)).annotate(tier=tier, rank=rank)
+
+
+def top_per_tier(
+    candidates: QuerySet,
+    *,
+    location: Location,
+    viewer_id: str,
+    limit: int,
+    fields: tuple[str, ...],
+    prefix: str,
+    sample_from: QuerySet,
+    sample_prefix: str,
+    sample_key: str,
 ) -> dict[str, list[dict]]:
-    """Rows carrying ``tier`` and ``id``, grouped, shuffled by ``order_key``, capped at ``limit``."""
-    grouped: dict[str, list[dict]] = {tier: [] for tier in TIERS}
-    for row in rows:
-        grouped[row["tier"]].append(row)
-    return {
-        tier: [
-            shape(row) for row in sorted(items, key=lambda r: order_key(viewer_id, r["id"]))[:limit]
-        ]
-        for tier, items in grouped.items()
+    """The first ``limit`` candidates of each tier by ``order_key``, as ``fields`` dicts (plus
+    ``tier`` and ``rank``), chosen IN SQL with a bounded pre-sample, exactly as if every
+    candidate had been ranked.
+
+    ``candidates`` carries the policy's filters (costly per row: segment, blocks, restrictions,
+    member counts). ``sample_from`` is a cheap superset of it (``sample_key`` naming the
+    candidate's id there, ``sample_prefix`` leading to the location): its first
+    ``SAMPLE_FACTOR × limit`` rows per tier by the same key are picked first, and only those go
+    through the policy. The same statement says, per tier, whether the sample was all of the
+    tier; when a tier comes back short of ``limit`` although its sample was not all of it (the
+    policy dropped most of the sample), or nothing comes back at all, the ranking is redone
+    over every candidate: the answer never depends on the sample. One statement, rarely two.
+    """
+    sample_size = limit * SAMPLE_FACTOR
+    filters = tier_filters(location)  # built once: every part of the statement shares them
+    ranked = partial(_ranked, filters=filters, viewer_id=viewer_id)
+    sample = (
+        ranked(sample_from, prefix=sample_prefix, key=sample_key)
+        .filter(rank__lte=sample_size)
+        .values(sample_key)
+    )
+    beyond_sample = {  # the tier's (sample_size + 1)-th row, NULL when the sample is all of it
+        f"beyond_{tier}": Subquery(
+            sample_from.filter(prefixed(q, sample_prefix))
+            .order_by()
+            .values(sample_key)[sample_size : sample_size + 1]
+        )
+        for tier, q in filters.items()
     }
+    values = ("tier", "rank", *fields)
+    rows = list(
+        ranked(candidates.filter(pk__in=sample), prefix=prefix, key="pk")
+        .filter(rank__lte=limit)
+        .annotate(**beyond_sample)
+        .values(*values, *beyond_sample)
+    )
+    found = Counter(row["tier"] for row in rows)
+    if not rows or any(found[t] < limit and rows[0][f"beyond_{t}"] is not None for t in TIERS):
+        everyone = ranked(candidates, prefix=prefix, key="pk")
+        rows = list(everyone.filter(rank__lte=limit).values(*values))
+    return rows_by_tier(rows)
+
+
+def rows_by_tier(rows: Iterable[dict]) -> dict[str, list[dict]]:
+    """Rows carrying ``tier`` and ``rank``, grouped by tier and in rank order."""
+    grouped: dict[str, list[dict]] = {tier: [] for tier in TIERS}
+    for row in sorted(rows, key=lambda r: r["rank"]):
+        grouped[row["tier"]].append(row)
+    return grouped
