@@ -33,6 +33,7 @@ from wya.live import room_group, user_group
 logger = logging.getLogger(__name__)
 
 CLOSE_CODE = 4001  # a socket.close control event (logout, deletion, ban)
+RECONNECT_CODE = 1012  # "service restart": reconnect and catch up (graceful stop, missed events)
 TYPING_START_INTERVAL = 2.0  # seconds: at most one "start" per target in this window
 # settings.LIVE_DB_THREADS > 1: a pool for the socket's database work (else the one thread).
 _db_pool = (
@@ -348,6 +349,14 @@ class LiveConsumer(AsyncWebsocketConsumer):
             self.groups_joined.clear()
             self.room_ids.clear()
             await self.close(code=CLOSE_CODE)
+
+    async def layer_gap(self, event):
+        """The channel layer lost its Redis subscription for a while (wya.layers): events may
+        have been missed, so close with 1012; the client reconnects and catches up (after=)."""
+        for group in list(self.groups_joined):
+            await self.channel_layer.group_discard(group, self.channel_name)
+        self.groups_joined.clear()
+        await self.close(code=RECONNECT_CODE)
 
     def _session_key(self) -> str | None:
         """The browser session behind this socket: its cookie, or the one its ticket named."""

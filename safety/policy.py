@@ -254,6 +254,27 @@ def can_see_room(viewer, room, *, has_membership_row: bool) -> bool:
     return bool(room.is_public) and can_see(viewer, room.owner)
 
 
+@dataclass(frozen=True)
+class RoomSendFacts:
+    """What a room message needs to know, read in one query by ``rooms.selectors``."""
+
+    is_banned: bool
+    owner_birth_date: dt.date
+    mutes: tuple[ModerationAction, ...]  # the sender's mute actions, in force or not
+
+
+def room_send_allowed(sender, facts: RoomSendFacts | None) -> bool:
+    """The hot path's yes for a room message: a non-banned member of a room of the sender's
+    segment who is not muted (``can_see_room`` + ``can_send``, decided from ``facts``). False
+    means "ask the full way": the caller then runs those checks, which give the precise error."""
+    if facts is None or facts.is_banned:
+        return False
+    segment = age_segment(sender)
+    if segment is None or segment != segment_for_birth_date(facts.owner_birth_date):
+        return False
+    return not any(action_in_force(action) for action in facts.mutes)
+
+
 def may_join_room(user, room) -> Decision:
     """Joining by oneself: a public room one may see, and not restricted."""
     if not room.is_public or not can_see(user, room.owner):
