@@ -24,15 +24,14 @@ from django.db.models import (
     When,
 )
 from django.db.models.functions import Coalesce, Least
-from django.utils import timezone
-from django.utils.dateparse import parse_datetime
 from rest_framework.fields import DateTimeField
 
 from rooms.models import ChatRoom, ChatRoomMember, ChatRoomMessage, Role
 from safety import policy
 from safety.models import ActionType, ModerationAction
+from safety.selectors import actions_from_columns
 from wya.cursor import CursorPage, cursor_page
-from wya.db import TimestampField
+from wya.db import TimestampField, date_from_db
 from wya.errors import Forbidden, NotFound
 
 EPOCH = dt.datetime(1970, 1, 1, tzinfo=dt.UTC)
@@ -140,13 +139,17 @@ def _room_send_facts_sql() -> str:
     action = ModerationAction._meta
     # Table names come from the models; every value is a parameter.
     return (
-        f"SELECT m.is_banned, o.date_of_birth, a.created_at, a.duration_minutes, a.id"  # noqa: S608
+        "SELECT m.is_banned, o.date_of_birth,"  # noqa: S608
+        " a.id, a.action_type, a.created_at, a.duration_minutes"
         f" FROM {member.db_table} m"
         f" JOIN {room.db_table} r ON r.id = m.room_id"
         f" JOIN {user.db_table} o ON o.id = r.owner_id"
         f" LEFT JOIN {action.db_table} a ON a.target_user_id = m.user_id AND a.action_type = %s"
-        f" WHERE m.room_id = %s AND m.user_id = %s"
+        " WHERE m.room_id = %s AND m.user_id = %s"
     )
+
+
+_ROOM_SEND_FACTS_SQL = _room_send_facts_sql()
 
 
 def room_send_facts(user, room_id: int) -> policy.RoomSendFacts | None:
@@ -158,29 +161,11 @@ def room_send_facts(user, room_id: int) -> policy.RoomSendFacts | None:
         rows = cursor.fetchall()
     if not rows:
         return None
-    mutes = tuple(
-        ModerationAction(
-            action_type=ActionType.MUTE, created_at=_as_datetime(row[2]), duration_minutes=row[3]
-        )
-        for row in rows
-        if row[4] is not None
-    )
     return policy.RoomSendFacts(
-        is_banned=bool(rows[0][0]), owner_birth_date=_as_date(rows[0][1]), mutes=mutes
+        is_banned=bool(rows[0][0]),
+        owner_birth_date=date_from_db(rows[0][1]),
+        mutes=actions_from_columns(rows, 2),
     )
-
-
-def _as_date(value) -> dt.date:
-    return value if isinstance(value, dt.date) else dt.date.fromisoformat(value)  # SQLite: text
-
-
-def _as_datetime(value) -> dt.datetime | None:
-    if value is None or isinstance(value, dt.datetime):
-        return value
-    return timezone.make_aware(parse_datetime(value), dt.UTC)  # SQLite: naive UTC text
-
-
-_ROOM_SEND_FACTS_SQL = _room_send_facts_sql()
 
 
 def room_ids_for_user(user) -> list[int]:

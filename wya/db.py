@@ -4,6 +4,7 @@
 - ``TimestampField``: the lock's plain ``TIMESTAMP`` (without time zone). Values are stored as UTC
   and come back as aware UTC datetimes, so code never sees the difference.
 - ``DbNow``: the lock's ``DEFAULT NOW()`` (Django's ``Now()`` renders STATEMENT_TIMESTAMP()).
+- ``date_from_db`` / ``datetime_from_db``: values read by hand-written hot-path queries.
 """
 
 import datetime as dt
@@ -54,6 +55,21 @@ class DbNow(models.Func):
 
     def as_postgresql(self, compiler, connection, **extra_context):
         return self.as_sql(compiler, connection, template="NOW()", **extra_context)
+
+
+# --- Values of hand-written queries (``connection.cursor()`` applies no field converters) --------
+def date_from_db(value) -> dt.date:
+    """A DATE column: a ``date`` on PostgreSQL, ISO text on SQLite."""
+    return value if isinstance(value, dt.date) else dt.date.fromisoformat(value)
+
+
+def datetime_from_db(value) -> dt.datetime | None:
+    """A TIMESTAMP column as an aware UTC datetime (naive values are UTC; SQLite gives text)."""
+    if value is None:
+        return None
+    if not isinstance(value, dt.datetime):
+        value = dt.datetime.fromisoformat(value)
+    return timezone.make_aware(value, dt.UTC) if timezone.is_naive(value) else value
 
 
 def new_uuid_str() -> str:
