@@ -21,7 +21,7 @@ from channels.db import database_sync_to_async
 from channels.generic.websocket import AsyncWebsocketConsumer
 from django.conf import settings
 
-from messaging import frames, idempotency, services
+from messaging import frames, heartbeats, idempotency, services
 from rooms.selectors import room_ids_for_user
 from rooms.services import room_mark_read, room_message_send
 from safety import policy
@@ -74,6 +74,23 @@ def _may_see(user, other_id) -> bool:
     return True
 
 
+async def run_in_db_thread(fn, *args, **kwargs):
+    """Run a sync service in the database thread, then send the events it committed."""
+    if _db_pool is None:
+        call = database_sync_to_async(live.run_collecting)
+    else:
+        call = database_sync_to_async(
+            live.run_collecting, thread_sensitive=False, executor=_db_pool
+        )
+    result, events = await call(fn, *args, **kwargs)
+    await live.apublish(events)
+    return result
+
+
+async def save_heartbeats(user_ids: set[str]) -> None:
+    await run_in_db_thread(services.presence_heartbeats, user_ids=user_ids)
+
+
 class LiveConsumer(AsyncWebsocketConsumer):
     connected = False
 
@@ -110,16 +127,7 @@ class LiveConsumer(AsyncWebsocketConsumer):
         await handler(message)
 
     async def _in_db_thread(self, fn, *args, **kwargs):
-        """Run a sync service in the database thread, then send the events it committed."""
-        if _db_pool is None:
-            call = database_sync_to_async(live.run_collecting)
-        else:
-            call = database_sync_to_async(
-                live.run_collecting, thread_sensitive=False, executor=_db_pool
-            )
-        result, events = await call(fn, *args, **kwargs)
-        await live.apublish(events)
-        return result
+        return await run_in_db_thread(fn, *args, **kwargs)
 
     async def _join(self, group: str) -> None:
         await self.channel_layer.group_add(group, self.channel_name)
@@ -235,7 +243,7 @@ class LiveConsumer(AsyncWebsocketConsumer):
         await database_sync_to_async(_room_read)(self.user, data["room_id"])
 
     async def on_ping(self, data: dict) -> None:
-        await self._in_db_thread(services.presence_heartbeat, user=self.user)
+        heartbeats.batch_for_this_loop(save_heartbeats).beat(self.user.pk)
         await self.send_json({"type": "pong"})
 
     FRAME_HANDLERS = {

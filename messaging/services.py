@@ -2,10 +2,11 @@
 
 - ``dm_send``: the one code path for REST and WebSocket direct messages.
 - presence: ``presence_connected`` / ``presence_disconnected`` (socket counting in the shared
-  cache), ``presence_heartbeat``, ``presence_set`` and ``presence_expire_stale`` (the worker).
+  cache), ``presence_heartbeats``, ``presence_set`` and ``presence_expire_stale`` (the worker).
 """
 
 import datetime as dt
+from collections.abc import Collection
 
 from django.conf import settings
 from django.contrib.auth import get_user_model
@@ -144,7 +145,7 @@ def presence_connected(*, user) -> None:
     if current["status"] == PresenceStatus.OFFLINE:
         _save_presence(user, status=PresenceStatus.ONLINE)
     else:
-        presence_heartbeat(user=user)
+        presence_heartbeats(user_ids=[user.pk])
 
 
 def presence_disconnected(*, user) -> None:
@@ -168,16 +169,22 @@ def presence_disconnected(*, user) -> None:
             _publish_presence(user, {"status": PresenceStatus.OFFLINE})
 
 
-def presence_heartbeat(*, user) -> None:
-    """A ``ping``: refresh ``last_seen_at``; a user the worker marked offline comes back online."""
-    now = timezone.now()
-    updated = (
-        Presence.objects.filter(user_id=user.pk)
-        .exclude(status=PresenceStatus.OFFLINE)
-        .update(last_seen_at=now, updated_at=now)
-    )
-    if not updated:
-        _save_presence(user, status=PresenceStatus.ONLINE)
+HEARTBEAT_CHUNK = 500  # user ids per UPDATE (SQLite allows 999 parameters)
+
+
+def presence_heartbeats(*, user_ids: Collection[str]) -> None:
+    """``ping``s of many users at once (a socket process batches them, messaging.heartbeats):
+    ``last_seen_at`` refreshed by one UPDATE per chunk; users whose row the worker marked
+    offline meanwhile (or who have none) come back online, with a ``presence`` frame."""
+    ids = sorted(user_ids)
+    for start in range(0, len(ids), HEARTBEAT_CHUNK):
+        chunk = ids[start : start + HEARTBEAT_CHUNK]
+        now = timezone.now()
+        live = Presence.objects.filter(user_id__in=chunk).exclude(status=PresenceStatus.OFFLINE)
+        refreshed = set(live.values_list("user_id", flat=True))
+        live.filter(user_id__in=refreshed).update(last_seen_at=now, updated_at=now)
+        for user in User.objects.filter(pk__in=set(chunk) - refreshed, is_active=True):
+            _save_presence(user, status=PresenceStatus.ONLINE)
 
 
 def presence_set(*, user, status, activity=None, room_id=None) -> Presence:

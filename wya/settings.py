@@ -286,6 +286,8 @@ LIVE_DB_THREADS = env.int("LIVE_DB_THREADS", default=1)
 if not DATABASES["default"]["ENGINE"].endswith("postgresql"):
     LIVE_DB_THREADS = 1
 PRESENCE_TIMEOUT_SECONDS = env.int("PRESENCE_TIMEOUT_SECONDS", default=90)
+# A socket process saves the heartbeats (pings) it received once per this many seconds.
+PRESENCE_HEARTBEAT_FLUSH_SECONDS = env.float("PRESENCE_HEARTBEAT_FLUSH_SECONDS", default=15.0)
 ALPHA_MAX_ROOM_MEMBERS = 10
 
 # --- REST framework -------------------------------------------------------------------------
