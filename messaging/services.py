@@ -23,6 +23,7 @@ from safety import policy
 from safety.selectors import user_or_404
 from uploads.services import require_issued_media
 from wya import ratelimit
+from wya.db import insert_one
 from wya.errors import Invalid, NotFound, RateLimited
 from wya.live import publish_on_commit, user_group
 from wya.validators import clean_message
@@ -61,8 +62,13 @@ def dm_send(*, sender, recipient_id: str, message: str, media_url=None) -> Priva
     require_issued_media(media_url, sender)
     if not ratelimit.allow("messages", sender.pk):
         raise RateLimited("You are sending messages too fast; wait a moment.")
-    dm = PrivateMessage.objects.create(
-        sender=sender, recipient_id=recipient_id, message=message, media_url=media_url
+    dm = insert_one(
+        PrivateMessage,
+        sender_id=sender.pk,
+        recipient_id=recipient_id,
+        message=message,
+        media_url=media_url,
+        created_at=timezone.now(),
     )
     event = {"type": "dm.message", "message": dm_payload(dm)}
     publish_on_commit(user_group(sender.pk), event)

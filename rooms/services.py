@@ -40,6 +40,7 @@ from safety.models import ActionType
 from safety.selectors import is_user_id, room_has_open_reports, user_or_404
 from uploads.services import require_issued_media
 from wya import ratelimit
+from wya.db import insert_one
 from wya.errors import Conflict, Forbidden, Invalid, NotFound, RateLimited
 from wya.live import publish_on_commit, room_group, user_group
 from wya.validators import clean_message, music_provider_for, validate_color
@@ -469,8 +470,13 @@ def room_message_send(
     require_issued_media(media_url, user)
     if not ratelimit.allow("messages", user.pk):
         raise RateLimited("You are sending messages too fast; wait a moment.", code="rate_limited")
-    saved = ChatRoomMessage.objects.create(
-        room_id=room_id, user=user, message=text, media_url=media_url, created_at=timezone.now()
+    saved = insert_one(
+        ChatRoomMessage,
+        room_id=room_id,
+        user_id=user.pk,
+        message=text,
+        media_url=media_url,
+        created_at=timezone.now(),
     )
     publish_on_commit(
         room_group(room_id), {"type": "room.message", "message": room_message_payload(saved)}

@@ -9,7 +9,7 @@
 
 import datetime as dt
 
-from django.db import models
+from django.db import connection, models
 from django.utils import timezone
 
 
@@ -70,6 +70,35 @@ def datetime_from_db(value) -> dt.datetime | None:
     if not isinstance(value, dt.datetime):
         value = dt.datetime.fromisoformat(value)
     return timezone.make_aware(value, dt.UTC) if timezone.is_naive(value) else value
+
+
+_INSERT_SQL: dict[tuple, str] = {}
+
+
+def insert_one(model: type[models.Model], **values) -> models.Model:
+    """Save ONE new row by a hand-written ``INSERT ... RETURNING id`` and return it as an
+    instance: what ``Model.objects.create`` does for a plain model (no parents, no signals are
+    used by this project), at a third of its CPU; for the hot paths (every message). Values go
+    through each field's ``get_db_prep_save``, as with the ORM; defaults are not applied."""
+    fields = [model._meta.get_field(name) for name in values]  # names or attnames (room_id)
+    key = (model, tuple(values))
+    sql = _INSERT_SQL.get(key)
+    if sql is None:
+        columns = ", ".join(connection.ops.quote_name(field.column) for field in fields)
+        marks = ", ".join(["%s"] * len(fields))
+        table = connection.ops.quote_name(model._meta.db_table)
+        sql = _INSERT_SQL[key] = f"INSERT INTO {table} ({columns}) VALUES ({marks}) RETURNING id"  # noqa: S608
+    params = [
+        field.get_db_prep_save(value, connection)
+        for field, value in zip(fields, values.values(), strict=True)
+    ]
+    with connection.cursor() as cursor:
+        cursor.execute(sql, params)
+        (new_id,) = cursor.fetchone()
+    instance = model(id=new_id, **values)
+    instance._state.adding = False
+    instance._state.db = connection.alias
+    return instance
 
 
 def new_uuid_str() -> str:
