@@ -22,7 +22,7 @@ def _redis() -> redis.Redis | None:
         return None
     # Django's RedisCache keeps its redis-py client on ``_cache`` (no public accessor); the
     # client is thread-safe (a connection pool), so one per process serves every thread.
-    return backend._cache.get_client(None, write=True)  # type: ignore[attr-defined]
+    return backend._cache.get_client(None, write=True)
 
 
 def _key(key: str) -> str:
@@ -40,8 +40,9 @@ def add(key: str, value, timeout: int) -> bool:
 def set(key: str, value, timeout: int) -> None:  # noqa: A001 (the cache verb)
     client = _redis()
     if client is None:
-        return cache.set(key, value, timeout=timeout)
-    client.set(_key(key), json.dumps(value), ex=timeout)
+        cache.set(key, value, timeout=timeout)
+    else:
+        client.set(_key(key), json.dumps(value), ex=timeout)
 
 
 def get(key: str):
@@ -55,8 +56,9 @@ def get(key: str):
 def delete(key: str) -> None:
     client = _redis()
     if client is None:
-        return cache.delete(key)
-    client.delete(_key(key))
+        cache.delete(key)
+    else:
+        client.delete(_key(key))
 
 
 def hit(key: str, timeout: int) -> int:
