@@ -393,6 +393,8 @@ async def profile(conns, args, pid, out, pids_for) -> None:
             "--output",
             str(svg),
             "--nonblocking",
+            "--rate",
+            "500",
         ],  # fmt: skip
         stdout=subprocess.DEVNULL,
         stderr=subprocess.DEVNULL,

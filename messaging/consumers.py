@@ -22,7 +22,7 @@ from channels.db import database_sync_to_async
 from channels.generic.websocket import AsyncWebsocketConsumer
 from django.conf import settings
 
-from messaging import frames, idempotency, services
+from messaging import frames, heartbeats, idempotency, services
 from messaging.outbox import Outbox
 from rooms.selectors import room_ids_for_user
 from rooms.services import room_mark_read, room_message_send
@@ -35,6 +35,7 @@ from wya.live import room_group, user_group
 logger = logging.getLogger(__name__)
 
 CLOSE_CODE = 4001  # a socket.close control event (logout, deletion, ban)
+RECONNECT_CODE = 1012  # "service restart": reconnect and catch up (graceful stop, missed events)
 TYPING_START_INTERVAL = 2.0  # seconds: at most one "start" per target in this window
 # settings.LIVE_DB_THREADS > 1: a pool for the socket's database work (else the one thread).
 _db_pool = (
@@ -75,6 +76,23 @@ def _may_see(user, other_id) -> bool:
     return True
 
 
+async def run_in_db_thread(fn, *args, **kwargs):
+    """Run a sync service in the database thread, then send the events it committed."""
+    if _db_pool is None:
+        call = database_sync_to_async(live.run_collecting)
+    else:
+        call = database_sync_to_async(
+            live.run_collecting, thread_sensitive=False, executor=_db_pool
+        )
+    result, events = await call(fn, *args, **kwargs)
+    await live.apublish(events)
+    return result
+
+
+async def save_heartbeats(user_ids: set[str]) -> None:
+    await run_in_db_thread(services.presence_heartbeats, user_ids=user_ids)
+
+
 class LiveConsumer(AsyncWebsocketConsumer):
     connected = False
 
@@ -111,16 +129,7 @@ class LiveConsumer(AsyncWebsocketConsumer):
         await handler(message)
 
     async def _in_db_thread(self, fn, *args, **kwargs):
-        """Run a sync service in the database thread, then send the events it committed."""
-        if _db_pool is None:
-            call = database_sync_to_async(live.run_collecting)
-        else:
-            call = database_sync_to_async(
-                live.run_collecting, thread_sensitive=False, executor=_db_pool
-            )
-        result, events = await call(fn, *args, **kwargs)
-        await live.apublish(events)
-        return result
+        return await run_in_db_thread(fn, *args, **kwargs)
 
     async def _join(self, group: str) -> None:
         await self.channel_layer.group_add(group, self.channel_name)
@@ -236,7 +245,7 @@ class LiveConsumer(AsyncWebsocketConsumer):
         await database_sync_to_async(_room_read)(self.user, data["room_id"])
 
     async def on_ping(self, data: dict) -> None:
-        await self._in_db_thread(services.presence_heartbeat, user=self.user)
+        heartbeats.batch_for_this_loop(save_heartbeats).beat(self.user.pk)
         await self.send_json({"type": "pong"})
 
     FRAME_HANDLERS = {
@@ -350,6 +359,14 @@ class LiveConsumer(AsyncWebsocketConsumer):
             self.groups_joined.clear()
             self.room_ids.clear()
             await self.close(code=CLOSE_CODE)
+
+    async def layer_gap(self, event):
+        """The channel layer lost its Redis subscription for a while (wya.layers): events may
+        have been missed, so close with 1012; the client reconnects and catches up (after=)."""
+        for group in list(self.groups_joined):
+            await self.channel_layer.group_discard(group, self.channel_name)
+        self.groups_joined.clear()
+        await self.close(code=RECONNECT_CODE)
 
     def _session_key(self) -> str | None:
         """The browser session behind this socket: its cookie, or the one its ticket named."""

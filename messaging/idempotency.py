@@ -1,6 +1,6 @@
 """``client_id`` idempotency for sends, shared by every socket and process through the cache.
 
-The first frame with a ``client_id`` claims it (``cache.add`` is atomic, also on Redis), runs the
+The first frame with a ``client_id`` claims it (``hotcache.add`` is atomic, also on Redis), runs the
 send, and stores the committed id for ``settings.CLIENT_ID_TTL_SECONDS``. A resend, also from
 another socket of the same user or after a reconnect, gets that first id back and makes no row.
 A racing resend waits (bounded) for the first one to finish; if the first one failed, the claim
@@ -13,8 +13,8 @@ the database thread per send, not three); only the waiting of a racing resend is
 import asyncio
 
 from django.conf import settings
-from django.core.cache import cache
 
+from wya import hotcache
 from wya.errors import Conflict
 
 PENDING = "pending"
@@ -40,15 +40,15 @@ def attempt(user_id: str, client_id: str, kind: str, send) -> int | None:
     Returns the FIRST id when the client_id was already used, and ``None`` while another send
     of it holds the claim without an id yet (wait, then attempt again)."""
     key = _key(user_id, client_id)
-    if cache.add(key, PENDING, timeout=PENDING_TTL_SECONDS):
+    if hotcache.add(key, PENDING, timeout=PENDING_TTL_SECONDS):
         try:
             message_id = send()
         except BaseException:
-            cache.delete(key)
+            hotcache.delete(key)
             raise
-        cache.set(key, {"kind": kind, "id": message_id}, timeout=settings.CLIENT_ID_TTL_SECONDS)
+        hotcache.set(key, {"kind": kind, "id": message_id}, timeout=settings.CLIENT_ID_TTL_SECONDS)
         return message_id
-    return _known_id(cache.get(key), kind)
+    return _known_id(hotcache.get(key), kind)
 
 
 async def once(user_id: str, client_id: str | None, kind: str, send, *, run) -> int:

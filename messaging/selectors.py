@@ -9,14 +9,17 @@ import datetime as dt
 
 from django.conf import settings
 from django.contrib.auth import get_user_model
+from django.db import connection
 from django.db.models import Case, F, Max, Q, QuerySet, When
 from django.utils import timezone
 
 from messaging.models import Presence, PresenceStatus, PrivateMessage
 from rooms.models import ChatRoomMember
 from safety import policy
-from safety.selectors import visible_user_or_404
+from safety.models import ActionType, Block, ModerationAction
+from safety.selectors import actions_from_columns, is_user_id, visible_user_or_404
 from wya.cursor import CursorPage, cursor_page
+from wya.db import date_from_db
 from wya.errors import Invalid
 
 User = get_user_model()
@@ -131,6 +134,55 @@ def dm_conversation(viewer, other) -> QuerySet:
     return PrivateMessage.objects.filter(
         Q(sender_id=viewer.pk, recipient_id=other.pk)
         | Q(sender_id=other.pk, recipient_id=viewer.pk)
+    )
+
+
+def _dm_send_facts_sql() -> str:
+    """One statement over the locked tables: the recipient, whether they wrote to me, a block
+    either way, and my mutes and restrictions (zero or more rows)."""
+    user, dm = User._meta, PrivateMessage._meta
+    block, action = Block._meta, ModerationAction._meta
+    # Table names come from the models; every value is a parameter.
+    return (
+        "SELECT u.date_of_birth, u.is_active,"  # noqa: S608
+        f" EXISTS (SELECT 1 FROM {block.db_table} b WHERE (b.blocker_id = %(me)s"
+        " AND b.blocked_id = u.id) OR (b.blocker_id = u.id AND b.blocked_id = %(me)s)),"
+        f" EXISTS (SELECT 1 FROM {dm.db_table} p"
+        " WHERE p.sender_id = u.id AND p.recipient_id = %(me)s),"
+        " a.id, a.action_type, a.created_at, a.duration_minutes"
+        f" FROM {user.db_table} u"
+        f" LEFT JOIN {action.db_table} a ON a.target_user_id = %(me)s"
+        " AND a.action_type IN (%(mute)s, %(restrict)s)"
+        " WHERE u.id = %(to)s"
+    )
+
+
+_DM_SEND_FACTS_SQL = _dm_send_facts_sql()
+
+
+def dm_send_facts(sender, recipient_id) -> policy.DmSendFacts | None:
+    """The facts ``policy.dm_send_allowed`` decides on, in ONE hand-written query (the hot path
+    of every direct message). None: no such recipient, or not an id at all, or myself."""
+    if not is_user_id(recipient_id) or recipient_id == sender.pk:
+        return None
+    params = {
+        "me": sender.pk,
+        "to": recipient_id,
+        "mute": ActionType.MUTE,
+        "restrict": ActionType.RESTRICT,
+    }
+    with connection.cursor() as cursor:
+        cursor.execute(_DM_SEND_FACTS_SQL, params)
+        rows = cursor.fetchall()
+    if not rows:
+        return None
+    birth_date, active, blocked, wrote = rows[0][:4]
+    return policy.DmSendFacts(
+        recipient_birth_date=date_from_db(birth_date),
+        recipient_active=bool(active),
+        blocked_either_way=bool(blocked),
+        has_conversation=bool(wrote),
+        actions=actions_from_columns(rows, 4),
     )
 
 

@@ -2,10 +2,11 @@
 
 - ``dm_send``: the one code path for REST and WebSocket direct messages.
 - presence: ``presence_connected`` / ``presence_disconnected`` (socket counting in the shared
-  cache), ``presence_heartbeat``, ``presence_set`` and ``presence_expire_stale`` (the worker).
+  cache), ``presence_heartbeats``, ``presence_set`` and ``presence_expire_stale`` (the worker).
 """
 
 import datetime as dt
+from collections.abc import Collection
 
 from django.conf import settings
 from django.contrib.auth import get_user_model
@@ -22,6 +23,7 @@ from safety import policy
 from safety.selectors import user_or_404
 from uploads.services import require_issued_media
 from wya import ratelimit
+from wya.db import insert_one
 from wya.errors import Invalid, NotFound, RateLimited
 from wya.live import publish_on_commit, user_group
 from wya.validators import clean_message
@@ -47,21 +49,30 @@ def dm_payload(message: PrivateMessage) -> dict:
 
 def dm_send(*, sender, recipient_id: str, message: str, media_url=None) -> PrivateMessage:
     """Send a direct message; refused across segments/blocks (404), muted (403 ``muted``),
-    restricted senders starting a new conversation (403 ``restricted``)."""
+    restricted senders starting a new conversation (403 ``restricted``).
+
+    The hot path: the policy decides from one query (``dm_send_facts``); only when it does not
+    say yes do the full checks run, for the precise error. The save is one INSERT, atomic by
+    itself: two PostgreSQL round trips per message."""
     message, media_url = clean_message(message, media_url)
-    recipient = user_or_404(recipient_id)
-    has_conversation = selectors.has_written_to(recipient.pk, sender.pk)
-    policy.raise_for(policy.can_message(sender, recipient, has_conversation=has_conversation))
+    if not policy.dm_send_allowed(sender, selectors.dm_send_facts(sender, recipient_id)):
+        recipient = user_or_404(recipient_id)
+        has_conversation = selectors.has_written_to(recipient.pk, sender.pk)
+        policy.raise_for(policy.can_message(sender, recipient, has_conversation=has_conversation))
     require_issued_media(media_url, sender)
     if not ratelimit.allow("messages", sender.pk):
         raise RateLimited("You are sending messages too fast; wait a moment.")
-    with transaction.atomic():
-        dm = PrivateMessage.objects.create(
-            sender=sender, recipient=recipient, message=message, media_url=media_url
-        )
-        event = {"type": "dm.message", "message": dm_payload(dm)}
-        publish_on_commit(user_group(sender.pk), event)
-        publish_on_commit(user_group(recipient.pk), event)
+    dm = insert_one(
+        PrivateMessage,
+        sender_id=sender.pk,
+        recipient_id=recipient_id,
+        message=message,
+        media_url=media_url,
+        created_at=timezone.now(),
+    )
+    event = {"type": "dm.message", "message": dm_payload(dm)}
+    publish_on_commit(user_group(sender.pk), event)
+    publish_on_commit(user_group(recipient_id), event)
     return dm
 
 
@@ -140,7 +151,7 @@ def presence_connected(*, user) -> None:
     if current["status"] == PresenceStatus.OFFLINE:
         _save_presence(user, status=PresenceStatus.ONLINE)
     else:
-        presence_heartbeat(user=user)
+        presence_heartbeats(user_ids=[user.pk])
 
 
 def presence_disconnected(*, user) -> None:
@@ -164,16 +175,22 @@ def presence_disconnected(*, user) -> None:
             _publish_presence(user, {"status": PresenceStatus.OFFLINE})
 
 
-def presence_heartbeat(*, user) -> None:
-    """A ``ping``: refresh ``last_seen_at``; a user the worker marked offline comes back online."""
-    now = timezone.now()
-    updated = (
-        Presence.objects.filter(user_id=user.pk)
-        .exclude(status=PresenceStatus.OFFLINE)
-        .update(last_seen_at=now, updated_at=now)
-    )
-    if not updated:
-        _save_presence(user, status=PresenceStatus.ONLINE)
+HEARTBEAT_CHUNK = 500  # user ids per UPDATE (SQLite allows 999 parameters)
+
+
+def presence_heartbeats(*, user_ids: Collection[str]) -> None:
+    """``ping``s of many users at once (a socket process batches them, messaging.heartbeats):
+    ``last_seen_at`` refreshed by one UPDATE per chunk; users whose row the worker marked
+    offline meanwhile (or who have none) come back online, with a ``presence`` frame."""
+    ids = sorted(user_ids)
+    for start in range(0, len(ids), HEARTBEAT_CHUNK):
+        chunk = ids[start : start + HEARTBEAT_CHUNK]
+        now = timezone.now()
+        live = Presence.objects.filter(user_id__in=chunk).exclude(status=PresenceStatus.OFFLINE)
+        refreshed = set(live.values_list("user_id", flat=True))
+        live.filter(user_id__in=refreshed).update(last_seen_at=now, updated_at=now)
+        for user in User.objects.filter(pk__in=set(chunk) - refreshed, is_active=True):
+            _save_presence(user, status=PresenceStatus.ONLINE)
 
 
 def presence_set(*, user, status, activity=None, room_id=None) -> Presence:

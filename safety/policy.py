@@ -254,6 +254,54 @@ def can_see_room(viewer, room, *, has_membership_row: bool) -> bool:
     return bool(room.is_public) and can_see(viewer, room.owner)
 
 
+@dataclass(frozen=True)
+class RoomSendFacts:
+    """What a room message needs to know, read in one query by ``rooms.selectors``."""
+
+    is_banned: bool
+    owner_birth_date: dt.date
+    mutes: tuple[ModerationAction, ...]  # the sender's mute actions, in force or not
+
+
+def room_send_allowed(sender, facts: RoomSendFacts | None) -> bool:
+    """The hot path's yes for a room message: a non-banned member of a room of the sender's
+    segment who is not muted (``can_see_room`` + ``can_send``, decided from ``facts``). False
+    means "ask the full way": the caller then runs those checks, which give the precise error."""
+    if facts is None or facts.is_banned:
+        return False
+    segment = age_segment(sender)
+    if segment is None or segment != segment_for_birth_date(facts.owner_birth_date):
+        return False
+    return not any(action_in_force(action) for action in facts.mutes)
+
+
+@dataclass(frozen=True)
+class DmSendFacts:
+    """What a direct message needs to know, read in one query by ``messaging.selectors``."""
+
+    recipient_birth_date: dt.date
+    recipient_active: bool
+    blocked_either_way: bool
+    has_conversation: bool  # the recipient wrote to the sender before
+    actions: tuple[ModerationAction, ...]  # the sender's mutes and restrictions, in force or not
+
+
+def dm_send_allowed(sender, facts: DmSendFacts | None) -> bool:
+    """The hot path's yes for a direct message (``can_message`` decided from ``facts``); False
+    means "ask the full way", which gives the precise error."""
+    if facts is None or facts.blocked_either_way:
+        return False
+    if not (sender.is_active and facts.recipient_active):
+        return False
+    segment = age_segment(sender)
+    if segment is None or segment != segment_for_birth_date(facts.recipient_birth_date):
+        return False
+    in_force = {action.action_type for action in facts.actions if action_in_force(action)}
+    if ActionType.MUTE in in_force:
+        return False
+    return facts.has_conversation or ActionType.RESTRICT not in in_force
+
+
 def may_join_room(user, room) -> Decision:
     """Joining by oneself: a public room one may see, and not restricted."""
     if not room.is_public or not can_see(user, room.owner):

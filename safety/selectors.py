@@ -11,6 +11,7 @@ from django.db.models import Q, QuerySet
 
 from safety import policy
 from safety.models import OPEN_REPORT_STATUSES, Block, ModerationAction, Report
+from wya.db import datetime_from_db
 from wya.errors import NotFound
 
 USER_ID_MAX = 255
@@ -77,3 +78,19 @@ def open_reports_on_room_q(room_id: int) -> Q:
 
 def room_has_open_reports(room_id: int) -> bool:
     return Report.objects.filter(open_reports_on_room_q(room_id)).exists()
+
+
+def actions_from_columns(rows, first: int) -> tuple[ModerationAction, ...]:
+    """Moderation actions read by a hand-written query as four columns from ``first`` on:
+    ``id, action_type, created_at, duration_minutes`` (a LEFT JOIN: a NULL id is no action).
+    ``policy.action_in_force`` decides on them as on ORM rows."""
+    return tuple(
+        ModerationAction(
+            id=row[first],
+            action_type=row[first + 1],
+            created_at=datetime_from_db(row[first + 2]),
+            duration_minutes=row[first + 3],
+        )
+        for row in rows
+        if row[first] is not None
+    )

@@ -4,11 +4,13 @@
 - ``TimestampField``: the lock's plain ``TIMESTAMP`` (without time zone). Values are stored as UTC
   and come back as aware UTC datetimes, so code never sees the difference.
 - ``DbNow``: the lock's ``DEFAULT NOW()`` (Django's ``Now()`` renders STATEMENT_TIMESTAMP()).
+- ``date_from_db`` / ``datetime_from_db``: values read by hand-written hot-path queries.
 """
 
 import datetime as dt
+from typing import TypeVar
 
-from django.db import models
+from django.db import connection, models
 from django.utils import timezone
 
 
@@ -54,6 +56,59 @@ class DbNow(models.Func):
 
     def as_postgresql(self, compiler, connection, **extra_context):
         return self.as_sql(compiler, connection, template="NOW()", **extra_context)
+
+
+# --- Values of hand-written queries (``connection.cursor()`` applies no field converters) --------
+def date_from_db(value) -> dt.date:
+    """A DATE column: a ``date`` on PostgreSQL, ISO text on SQLite."""
+    return value if isinstance(value, dt.date) else dt.date.fromisoformat(value)
+
+
+def datetime_from_db(value) -> dt.datetime | None:
+    """A TIMESTAMP column as an aware UTC datetime (naive values are UTC; SQLite gives text)."""
+    if value is None:
+        return None
+    if not isinstance(value, dt.datetime):
+        value = dt.datetime.fromisoformat(value)
+    return timezone.make_aware(value, dt.UTC) if timezone.is_naive(value) else value
+
+
+_INSERT_SQL: dict[tuple, str] = {}
+M = TypeVar("M", bound=models.Model)
+
+
+def insert_one(model: type[M], **values) -> M:
+    """Save ONE new row by a hand-written ``INSERT ... RETURNING id`` and return it as an
+    instance: what ``Model.objects.create`` does for a plain model (no parents, no signals are
+    used by this project), at a third of its CPU; for the hot paths (every message). Values go
+    through each field's ``get_db_prep_save``, as with the ORM; defaults are not applied."""
+    fields = [_concrete_field(model, name) for name in values]
+    key = (model, tuple(values))
+    sql = _INSERT_SQL.get(key)
+    if sql is None:
+        columns = ", ".join(connection.ops.quote_name(str(field.column)) for field in fields)
+        marks = ", ".join(["%s"] * len(fields))
+        table = connection.ops.quote_name(model._meta.db_table)
+        sql = _INSERT_SQL[key] = f"INSERT INTO {table} ({columns}) VALUES ({marks}) RETURNING id"  # noqa: S608
+    params = [
+        field.get_db_prep_save(value, connection)
+        for field, value in zip(fields, values.values(), strict=True)
+    ]
+    with connection.cursor() as cursor:
+        cursor.execute(sql, params)
+        (new_id,) = cursor.fetchone()
+    instance = model(id=new_id, **values)
+    instance._state.adding = False
+    instance._state.db = connection.alias
+    return instance
+
+
+def _concrete_field(model: type[models.Model], name: str) -> models.Field:
+    """A column of ``model`` by field name or attname (``room`` or ``room_id``)."""
+    field = model._meta.get_field(name)
+    if not isinstance(field, models.Field) or not field.concrete:
+        raise TypeError(f"{model.__name__}.{name} is not a column")
+    return field
 
 
 def new_uuid_str() -> str:

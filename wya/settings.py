@@ -152,25 +152,27 @@ CHANNEL_LAYER_CONNECTION_OPTIONS = {
     **REDIS_CONNECTION_OPTIONS,
     "max_connections": env.int("CHANNEL_LAYER_MAX_CONNECTIONS", default=1000),
 }
-CHANNEL_LAYER = env.str("CHANNEL_LAYER", default="core")  # core | pubsub (channels-redis)
+# pubsub (default): wya.layers, one PUBLISH per event, one copy per process, missed events turn
+# into a reconnect with catch-up. core: channels-redis' core layer (kept for bench/ comparisons).
+CHANNEL_LAYER = env.str("CHANNEL_LAYER", default="pubsub")
 if REDIS_URL:
     CHANNEL_LAYERS = {
         "default": {
+            "BACKEND": "wya.layers.GapAwarePubSubChannelLayer",
+            "CONFIG": {
+                "hosts": [{"address": REDIS_URL, **CHANNEL_LAYER_CONNECTION_OPTIONS}],
+                "prefix": env.str("CHANNEL_LAYER_PREFIX", default="wya"),
+            },
+        }
+    }
+    if CHANNEL_LAYER == "core":
+        CHANNEL_LAYERS["default"] = {
             "BACKEND": "channels_redis.core.RedisChannelLayer",
             "CONFIG": {
                 "hosts": [{"address": REDIS_URL, **CHANNEL_LAYER_CONNECTION_OPTIONS}],
                 "prefix": env.str("CHANNEL_LAYER_PREFIX", default="wya"),
                 "capacity": 1000,
                 "expiry": 60,
-            },
-        }
-    }
-    if CHANNEL_LAYER == "pubsub":  # one PUBLISH per event, one copy per process (bench/)
-        CHANNEL_LAYERS["default"] = {
-            "BACKEND": "channels_redis.pubsub.RedisPubSubChannelLayer",
-            "CONFIG": {
-                "hosts": [{"address": REDIS_URL, **CHANNEL_LAYER_CONNECTION_OPTIONS}],
-                "prefix": env.str("CHANNEL_LAYER_PREFIX", default="wya"),
             },
         }
     CACHES = {
@@ -300,6 +302,8 @@ LIVE_DB_THREADS = env.int("LIVE_DB_THREADS", default=1)
 if not DATABASES["default"]["ENGINE"].endswith("postgresql"):
     LIVE_DB_THREADS = 1
 PRESENCE_TIMEOUT_SECONDS = env.int("PRESENCE_TIMEOUT_SECONDS", default=90)
+# A socket process saves the heartbeats (pings) it received once per this many seconds.
+PRESENCE_HEARTBEAT_FLUSH_SECONDS = env.float("PRESENCE_HEARTBEAT_FLUSH_SECONDS", default=15.0)
 ALPHA_MAX_ROOM_MEMBERS = 10
 
 # --- REST framework -------------------------------------------------------------------------

@@ -13,7 +13,7 @@ from django.utils import timezone
 from messaging.management.commands.expire_presence import Command as ExpirePresence
 from messaging.models import Presence
 from messaging.selectors import presence_visible_to
-from messaging.services import presence_expire_stale
+from messaging.services import presence_expire_stale, presence_heartbeats
 from tests.factories import BlockFactory, MemberFactory, RoomFactory, TeenFactory, UserFactory
 
 pytestmark = pytest.mark.django_db
@@ -203,3 +203,35 @@ def test_the_worker_process_stops_cleanly_on_sigterm(tmp_path):
             process.wait()
     assert process.returncode == 0
     assert "stopped" in output
+
+
+# --- Heartbeats, batched per socket process (messaging.heartbeats) --------------------------
+def test_a_batch_of_heartbeats_refreshes_every_live_row_and_revives_offline_ones():
+    stale = timezone.now() - dt.timedelta(seconds=60)
+    live = [UserFactory() for _ in range(3)]
+    for user in live:
+        Presence.objects.create(user=user, status="online", last_seen_at=stale)
+    revived = UserFactory()
+    Presence.objects.create(user=revived, status="offline", last_seen_at=stale)
+    without_row = UserFactory()
+    presence_heartbeats(user_ids=[user.pk for user in live] + [revived.pk, without_row.pk])
+    for user in live:
+        assert Presence.objects.get(user=user).last_seen_at > stale
+    assert Presence.objects.get(user=revived).status == "online"
+    assert Presence.objects.get(user=without_row).status == "online"
+
+
+def test_a_batch_of_heartbeats_costs_the_same_for_many_users(django_assert_num_queries):
+    def live_users(count):
+        users = [UserFactory() for _ in range(count)]
+        for user in users:
+            online(user)
+        return [user.pk for user in users]
+
+    few, many = live_users(2), live_users(40)
+    # 1 the live rows among them, 2 one UPDATE of their last_seen_at (nobody to revive: the
+    # empty lookup of users without a live row runs no query)
+    with django_assert_num_queries(2):
+        presence_heartbeats(user_ids=few)
+    with django_assert_num_queries(2):
+        presence_heartbeats(user_ids=many)

@@ -4,10 +4,12 @@ of an unacknowledged frame with the same ``client_id`` makes no second message."
 
 import pytest
 from channels.db import database_sync_to_async as db
+from channels.layers import get_channel_layer
 
 from rooms.models import ChatRoomMessage
 from tests.conftest import api_client_for
-from tests.messaging.live_helpers import connect, receive_until, request
+from tests.messaging.live_helpers import close_code, connect, receive_until, request
+from wya.live import user_group
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
@@ -66,3 +68,10 @@ async def test_a_member_who_reconnects_gets_every_missed_room_message_once(room,
     assert seen["message"]["message"] == "welcome back"
     await owner_ws.disconnect()
     await member_ws.disconnect()
+
+
+async def test_a_socket_whose_channel_layer_missed_events_closes_with_1012_to_catch_up(member):
+    # wya.layers sends layer.gap to every local socket after its Redis subscription came back.
+    ws = await connect(member)
+    await get_channel_layer().group_send(user_group(member.pk), {"type": "layer.gap"})
+    assert await close_code(ws) == 1012

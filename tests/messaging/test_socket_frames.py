@@ -1,11 +1,13 @@
 """Every client frame over a real /ws/ socket (ticket auth), and every refusal."""
 
+import asyncio
 import json
 
 import pytest
 from channels.db import database_sync_to_async as sync_to_async
 from django.utils import timezone
 
+from messaging import heartbeats
 from messaging.models import Presence, PrivateMessage
 from rooms.models import ChatRoomMember, ChatRoomMessage
 from tests.factories import BlockFactory, MemberFactory, ModerationActionFactory, RoomFactory
@@ -25,12 +27,26 @@ db = sync_to_async
 
 
 # --- ping and bad frames --------------------------------------------------------------------
-async def test_ping_answers_pong_and_refreshes_the_heartbeat(member):
+async def test_ping_answers_pong_at_once_and_the_batch_refreshes_the_heartbeat(member):
     ws = await connect(member)
     before = (await db(Presence.objects.get)(user=member)).last_seen_at
     assert await request(ws, {"type": "ping"}) == {"type": "pong"}
+    await heartbeats.flush_this_loop()  # what the batch does every PRESENCE_HEARTBEAT_FLUSH_SECONDS
     after = (await db(Presence.objects.get)(user=member)).last_seen_at
-    assert after >= before
+    assert after > before
+    await ws.disconnect()
+
+
+async def test_the_batch_saves_heartbeats_by_itself_after_its_interval(member, settings):
+    settings.PRESENCE_HEARTBEAT_FLUSH_SECONDS = 0.2
+    ws = await connect(member)
+    before = (await db(Presence.objects.get)(user=member)).last_seen_at
+    assert await request(ws, {"type": "ping"}) == {"type": "pong"}
+    for _ in range(50):  # a bound (10 s), not a speed check
+        await asyncio.sleep(0.2)
+        if (await db(Presence.objects.get)(user=member)).last_seen_at > before:
+            break
+    assert (await db(Presence.objects.get)(user=member)).last_seen_at > before
     await ws.disconnect()
 
 

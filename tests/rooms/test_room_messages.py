@@ -7,6 +7,7 @@ from django.utils import timezone
 
 from rooms.models import ChatRoomMember, ChatRoomMessage
 from rooms.services import room_message_send
+from tests.accounts.events import listen
 from tests.factories import (
     BlockFactory,
     MemberFactory,
@@ -254,19 +255,15 @@ def test_only_members_mark_a_room_read(room, outsider, make_client):
 
 
 def test_a_sent_message_reaches_the_room_group_on_the_real_channel_layer(
-    room, member, make_client, channel_layer, django_capture_on_commit_callbacks
+    room, member, make_client, django_capture_on_commit_callbacks
 ):
-    from asgiref.sync import async_to_sync
-
-    channel = async_to_sync(channel_layer.new_channel)()
-    async_to_sync(channel_layer.group_add)(f"room.{room.pk}", channel)
+    listener = listen(f"room.{room.pk}")
     try:
         with django_capture_on_commit_callbacks(execute=True):
             response = send(make_client(member), room, {"message": "over the wire"})
-
-        event = async_to_sync(channel_layer.receive)(channel)
+        event = listener.next_event()
     finally:
-        async_to_sync(channel_layer.group_discard)(f"room.{room.pk}", channel)
+        listener.close()
 
     assert event["type"] == "room.message"
     assert event["message"] == response.json()

@@ -1,0 +1,80 @@
+"""The shared cache for the few operations on every message's path (rate limit, ``client_id``).
+
+On Redis these go through one raw redis-py client per process: Django's ``RedisCache`` costs
+about 0.3 ms of CPU per operation (key validation, a client object per call, pickling) against
+0.08 ms for the raw client, and a room message made three of them. Keys are the cache's own
+(prefix and version), so ``cache.get`` still sees them; values are JSON. Any other cache (the
+embedded default's local memory) goes through Django's cache API.
+"""
+
+import json
+from functools import cache as memoize
+
+import redis
+from django.core.cache import cache, caches
+from django.core.cache.backends.redis import RedisCache
+
+
+@memoize
+def _redis() -> redis.Redis | None:
+    backend = caches["default"]
+    if not isinstance(backend, RedisCache):
+        return None
+    # Django's RedisCache keeps its redis-py client on ``_cache`` (no public accessor); the
+    # client is thread-safe (a connection pool), so one per process serves every thread.
+    return backend._cache.get_client(None, write=True)
+
+
+def _key(key: str) -> str:
+    return caches["default"].make_key(key)
+
+
+def add(key: str, value, timeout: int) -> bool:
+    """Store ``value`` only if ``key`` is absent (atomic on Redis); True if stored."""
+    client = _redis()
+    if client is None:
+        return cache.add(key, value, timeout=timeout)
+    return bool(client.set(_key(key), json.dumps(value), ex=timeout, nx=True))
+
+
+def set(key: str, value, timeout: int) -> None:  # noqa: A001 (the cache verb)
+    client = _redis()
+    if client is None:
+        cache.set(key, value, timeout=timeout)
+    else:
+        client.set(_key(key), json.dumps(value), ex=timeout)
+
+
+def get(key: str):
+    client = _redis()
+    if client is None:
+        return cache.get(key)
+    raw = client.get(_key(key))
+    return None if raw is None else json.loads(raw)
+
+
+def delete(key: str) -> None:
+    client = _redis()
+    if client is None:
+        cache.delete(key)
+    else:
+        client.delete(_key(key))
+
+
+def hit(key: str, timeout: int) -> int:
+    """Count one hit on ``key`` (created with ``timeout`` seconds to live); returns the count.
+    On Redis ONE round trip (``SET NX EX`` + ``INCR`` in a pipeline)."""
+    client = _redis()
+    if client is None:
+        if cache.add(key, 1, timeout=timeout):
+            return 1
+        try:
+            return cache.incr(key)
+        except ValueError:  # expired between add and incr
+            cache.add(key, 1, timeout=timeout)
+            return 1
+    full_key = _key(key)
+    pipe = client.pipeline(transaction=False)
+    pipe.set(full_key, 0, ex=timeout, nx=True)
+    pipe.incr(full_key)
+    return pipe.execute()[1]
