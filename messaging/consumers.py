@@ -387,9 +387,9 @@ class LiveConsumer(AsyncWebsocketConsumer):
 
     async def send(self, text_data=None, bytes_data=None, close=False) -> None:
         if text_data is not None:
-            self.outbox.put({"type": "websocket.send", "text": text_data})
+            await self.outbox.send({"type": "websocket.send", "text": text_data})
         elif bytes_data is not None:
-            self.outbox.put({"type": "websocket.send", "bytes": bytes_data})
+            await self.outbox.send({"type": "websocket.send", "bytes": bytes_data})
         if close:
             await self.close(close if close is not True else None)
 
@@ -399,7 +399,7 @@ class LiveConsumer(AsyncWebsocketConsumer):
             message["code"] = code
         if reason:
             message["reason"] = reason
-        self.outbox.put(message)
+        await self.outbox.send(message)
 
     async def send_json(self, payload: dict) -> None:
         await self.send(text_data=json.dumps(payload, default=str))

@@ -34,19 +34,25 @@ BACKLOG_CLOSE_CODE = 4008  # the backlog passed the bound (where a close frame c
 _SEND_CHAIN_DEPTH = 5  # ASGI wrappers between the consumer and the server's send
 
 
-def server_transport(send: Callable[..., Any]) -> Any:
-    """The asyncio transport of the server protocol behind ``send``, through the wrappers that
-    keep the server's send as ``real_send`` (channels' session middleware); None if none."""
+def server_protocol(send: Callable[..., Any]) -> Any:
+    """The server protocol behind ``send`` (the object whose ``transport`` can be aborted),
+    through the wrappers that keep the server's send as ``real_send`` (channels' session
+    middleware); None if none."""
     target: Any = send
     for _ in range(_SEND_CHAIN_DEPTH):
         owner = getattr(target, "__self__", None)
         transport = getattr(owner, "transport", None)
         if callable(getattr(transport, "abort", None)):  # asyncio's or uvloop's (not a subclass)
-            return transport
+            return owner
         target = getattr(owner, "real_send", None)
         if target is None:
             return None
     return None
+
+
+def server_transport(send: Callable[..., Any]) -> Any:
+    """The asyncio transport of the server protocol behind ``send``; None if none."""
+    return getattr(server_protocol(send), "transport", None)
 
 
 def kernel_unsent(transport: Any) -> int:
@@ -74,11 +80,34 @@ class Outbox:
         self._frames: deque[dict] = deque()
         self.pending_bytes = 0
         self._writer: asyncio.Task | None = None
-        self._transport = server_transport(send)
+        self._protocol = server_protocol(send)
+        self._transport = getattr(self._protocol, "transport", None)
         self._check_every = max(1, limit // 16)
         self._since_check = 0
         self.closed = False  # a close is queued (or the socket was dropped): nothing more goes in
         self.dropped = False
+
+    async def send(self, message: dict) -> None:
+        """As ``put``, but when nothing waits here and the server's send will not wait (uvicorn:
+        its transport is not paused), hand the frame over now: the common case, without a
+        writer task per frame. The bound is checked the same way."""
+        if self._writer is not None or self._frames or self.closed or not self._server_ready():
+            self.put(message)
+            return
+        self._since_check += _size(message)
+        if self._since_check >= self._check_every and self.unsent() + _size(message) > self.limit:
+            self._drop()
+            return
+        if message["type"] == "websocket.close":
+            self.closed = True
+        try:
+            await self._send(message)
+        except Exception:  # the client went away; its disconnect reaches the consumer
+            logger.debug("send to a closed socket", exc_info=True)
+
+    def _server_ready(self) -> bool:
+        writable = getattr(self._protocol, "writable", None)  # uvicorn's flow-control event
+        return isinstance(writable, asyncio.Event) and writable.is_set()
 
     def put(self, message: dict) -> None:
         """Queue one ASGI message (``websocket.send`` or ``websocket.close``); never waits."""

@@ -124,6 +124,50 @@ async def test_a_send_to_a_client_that_went_away_ends_the_writer_quietly():
     assert outbox.pending_bytes == 0
 
 
+class ReadyServer(StuckServer):
+    """A server whose send does not wait now (uvicorn with an unpaused transport)."""
+
+    def __init__(self, *, transport):
+        super().__init__(transport=transport)
+        self.writable = asyncio.Event()
+        self.writable.set()
+        self.readable.set()
+
+
+async def test_a_ready_server_gets_the_frame_at_once_without_a_writer_task():
+    server = ReadyServer(transport=RecordingTransport())
+    outbox = Outbox(server.send, limit=1_000)
+    await outbox.send(text(0))
+    assert server.sent == [text(0)]  # handed over inside the call: no task, nothing queued
+    assert outbox.pending_bytes == 0
+
+
+async def test_a_paused_server_makes_the_frame_wait_here():
+    server = ReadyServer(transport=RecordingTransport())
+    server.writable.clear()  # uvicorn's transport passed its high-water mark
+    server.readable.clear()
+    outbox = Outbox(server.send, limit=1_000)
+    await outbox.send(text(0))
+    await outbox.send(text(1))
+    await settle()
+    assert server.sent == []
+    server.writable.set()
+    server.readable.set()
+    await settle()
+    assert server.sent == [text(0), text(1)]
+
+
+async def test_the_fast_path_still_drops_a_socket_whose_server_holds_too_much():
+    transport = RecordingTransport(buffered=0)
+    server = ReadyServer(transport=transport)
+    outbox = Outbox(server.send, limit=1_000)
+    await outbox.send(text(0))
+    transport.buffered = 990  # unread output piled up in the server and the kernel
+    await outbox.send(text(1))
+    await outbox.send(text(2))
+    assert transport.aborted and outbox.dropped
+
+
 def test_a_send_callable_without_a_server_behind_it_has_no_transport():
     assert server_transport(print) is None
     assert server_transport(StuckServer(transport=RecordingTransport()).send) is not None
