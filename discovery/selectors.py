@@ -44,7 +44,7 @@ def discover_people(viewer, *, limit: int = geo.DEFAULT_LIMIT) -> dict[str, list
     """Discoverable people grouped by tier: the caller's location, then one statement (the
     candidates pre-sampled from ``locations``, the policy, the ranking and the cut, all in SQL),
     whatever the number of candidates."""
-    location = geo.require_location(viewer)
+    location = geo.require_location(viewer, sample_size=geo.discovery_sample_size(limit))
     tiers = geo.top_per_tier(
         policy.discoverable_users(viewer, get_user_model().objects.all()),
         location=location,
@@ -84,7 +84,7 @@ def discoverable_rooms(viewer):
 def discover_rooms(viewer, *, limit: int = geo.DEFAULT_LIMIT) -> dict[str, list[dict]]:
     """Discoverable rooms grouped by the owner's tier, chosen like ``discover_people`` (the
     pre-sample is over every room by its owner's location)."""
-    location = geo.require_location(viewer)
+    location = geo.require_location(viewer, sample_size=geo.discovery_sample_size(limit))
     tiers = geo.top_per_tier(
         discoverable_rooms(viewer),
         location=location,

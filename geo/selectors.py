@@ -19,7 +19,7 @@ from functools import partial
 from typing import Any, cast
 
 from django.conf import settings
-from django.db.models import Case, CharField, Q, QuerySet, Subquery, Value, When, Window
+from django.db.models import Case, CharField, OuterRef, Q, QuerySet, Subquery, Value, When, Window
 from django.db.models.functions import MD5, Cast, Collate, Concat, RowNumber
 from django.utils import timezone
 
@@ -35,12 +35,24 @@ _NEVER = Q(pk__in=[])
 _EPSILON = Decimal("0.0000001")
 
 
-def location_of(user) -> Location | None:
-    return Location.objects.filter(user_id=user.pk).first()
+def location_of(user, *, sample_size: int | None = None) -> Location | None:
+    """The user's location; with ``sample_size``, also ``city_beyond_sample``: the city's
+    (sample_size + 1)-th location, NULL when the whole city fits in a discovery sample."""
+    locations = Location.objects.filter(user_id=user.pk)
+    if sample_size is not None:
+        same_city = Location.objects.filter(city_hash=OuterRef("city_hash")).order_by()
+        beyond = same_city.values("user_id")[sample_size : sample_size + 1]
+        locations = locations.annotate(city_beyond_sample=Subquery(beyond))
+    return locations.first()
 
 
-def require_location(user) -> Location:
-    location = location_of(user)
+def discovery_sample_size(limit: int) -> int:
+    """Candidates per tier that discovery ranks before the policy (``top_per_tier``)."""
+    return limit * SAMPLE_FACTOR
+
+
+def require_location(user, *, sample_size: int | None = None) -> Location:
+    location = location_of(user, sample_size=sample_size)
     if location is None:
         raise Conflict(
             "Set your location first (PUT /api/me/location/) to discover people and rooms nearby.",
@@ -201,9 +213,14 @@ def top_per_tier(
     policy dropped most of the sample), or nothing comes back at all, the ranking is redone
     over every candidate: the answer never depends on the sample. One statement, rarely two.
     """
-    sample_size = limit * SAMPLE_FACTOR
     filters = tier_filters(location)  # built once: every part of the statement shares them
     ranked = partial(_ranked, filters=filters, viewer_id=viewer_id)
+    values = ("tier", "rank", *fields)
+    if getattr(location, "city_beyond_sample", True) is None:
+        # the caller's whole city fits in a sample (and "nearby" is a few cells): rank everyone
+        everyone = ranked(candidates, prefix=prefix, key="pk")
+        return rows_by_tier(everyone.filter(rank__lte=limit).values(*values))
+    sample_size = discovery_sample_size(limit)
     sample = (
         ranked(sample_from, prefix=sample_prefix, key=sample_key)
         .filter(rank__lte=sample_size)
@@ -217,7 +234,6 @@ def top_per_tier(
         )
         for tier, q in filters.items()
     }
-    values = ("tier", "rank", *fields)
     rows = list(
         ranked(candidates.filter(pk__in=sample), prefix=prefix, key="pk")
         .filter(rank__lte=limit)
