@@ -756,7 +756,7 @@ def passed(result: dict) -> bool:
         ok = ok and result["all_caught_up_seconds_after_up"] is not None
     if result["drill"] == "postgres_restart":
         ok = ok and result["half_written_rows"] == 0 and 500 not in result["statuses"]
-    return ok and 500 not in result["statuses"]
+    return ok and 500 not in result.get("statuses", {})
 
 
 def main(argv: list[str]) -> int:
