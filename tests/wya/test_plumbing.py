@@ -139,7 +139,9 @@ async def test_healthz_answers_ok_while_open_sockets_wait_for_events():
     socket was open. It now shares the sockets' key (any waiter's pop delivers it)."""
     import asyncio
 
+    from asgiref.sync import sync_to_async
     from channels.layers import get_channel_layer
+    from django.db import connections
     from django.test import AsyncClient
 
     layer = get_channel_layer()
@@ -151,5 +153,6 @@ async def test_healthz_answers_ok_while_open_sockets_wait_for_events():
         for task in waiting:
             task.cancel()
         await asyncio.gather(*waiting, return_exceptions=True)
+        await sync_to_async(connections.close_all)()  # the view's database thread's connection
     assert response.status_code == 200, response.json()
     assert response.json()["channel_layer"]["status"] == "ok"
