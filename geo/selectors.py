@@ -201,27 +201,36 @@ def top_per_tier(
     sample_key: str,
 ) -> dict[str, list[dict]]:
     """The first ``limit`` candidates of each tier by ``order_key``, as ``fields`` dicts (plus
-    ``tier`` and ``rank``), chosen IN SQL with a bounded pre-sample, exactly as if every
-    candidate had been ranked.
+    ``tier`` and ``rank``), chosen IN SQL, exactly as if every candidate had been ranked.
 
-    ``candidates`` carries the policy's filters (costly per row: segment, blocks, restrictions,
-    member counts). ``sample_from`` is a cheap superset of it (``sample_key`` naming the
-    candidate's id there, ``sample_prefix`` leading to the location): its first
-    ``SAMPLE_FACTOR × limit`` rows per tier by the same key are picked first, and only those go
-    through the policy. The same statement says, per tier, whether the sample was all of the
-    tier; when a tier comes back short of ``limit`` although its sample was not all of it (the
-    policy dropped most of the sample), or nothing comes back at all, the ranking is redone
-    over every candidate: the answer never depends on the sample. One statement, rarely two.
+    ``candidates`` carries the policy's (costly) filters; ``sample_from`` is a cheap superset
+    (``sample_key``: the candidate's id there, ``sample_prefix``: the way to the location) whose
+    first rows per tier go through the policy first (``_ranked_in_sample``). A tier short of
+    ``limit`` although its sample was not all of it is ranked again over every candidate: the
+    answer never depends on the sample. One statement, rarely two.
     """
     filters = tier_filters(location)  # built once: every part of the statement shares them
     ranked = partial(_ranked, filters=filters, viewer_id=viewer_id)
     values = ("tier", "rank", *fields)
+    everyone = ranked(candidates, prefix=prefix, key="pk").filter(rank__lte=limit).values(*values)
     if getattr(location, "city_beyond_sample", True) is None:
         # the caller's whole city fits in a sample (and "nearby" is a few cells): rank everyone
-        everyone = ranked(candidates, prefix=prefix, key="pk")
-        return rows_by_tier(everyone.filter(rank__lte=limit).values(*values))
+        return rows_by_tier(everyone)
+    sample = (sample_from, sample_prefix, sample_key)
+    rows = _ranked_in_sample(candidates, ranked, sample, filters, limit, values, prefix)
+    found = Counter(row["tier"] for row in rows)
+    if not rows or any(found[t] < limit and rows[0][f"beyond_{t}"] is not None for t in TIERS):
+        rows = list(everyone)  # the policy emptied the sample: the exact answer, over everyone
+    return rows_by_tier(rows)
+
+
+def _ranked_in_sample(candidates, ranked, sample, filters, limit, values, prefix) -> list[dict]:
+    """The first ``limit`` per tier among the first rows per tier of ``sample`` (a cheap superset
+    of ``candidates``: queryset, prefix to the location, candidate id), each row also saying per
+    tier whether the sample was all of the tier (``beyond_<tier>`` is NULL then)."""
+    sample_from, sample_prefix, sample_key = sample
     sample_size = discovery_sample_size(limit)
-    sample = (
+    picked = (
         ranked(sample_from, prefix=sample_prefix, key=sample_key)
         .filter(rank__lte=sample_size)
         .values(sample_key)
@@ -234,17 +243,12 @@ def top_per_tier(
         )
         for tier, q in filters.items()
     }
-    rows = list(
-        ranked(candidates.filter(pk__in=sample), prefix=prefix, key="pk")
+    return list(
+        ranked(candidates.filter(pk__in=picked), prefix=prefix, key="pk")
         .filter(rank__lte=limit)
         .annotate(**beyond_sample)
         .values(*values, *beyond_sample)
     )
-    found = Counter(row["tier"] for row in rows)
-    if not rows or any(found[t] < limit and rows[0][f"beyond_{t}"] is not None for t in TIERS):
-        everyone = ranked(candidates, prefix=prefix, key="pk")
-        rows = list(everyone.filter(rank__lte=limit).values(*values))
-    return rows_by_tier(rows)
 
 
 def rows_by_tier(rows: Iterable[dict]) -> dict[str, list[dict]]:

@@ -5,6 +5,9 @@
 # APP_DIR (default: this checkout) runs the code of another checkout with this one's virtualenv
 # (bench/sweep.py --base-root). Every script and test starts servers through this file
 # (scripts/stack.py).
+# WebSocket keepalive: a protocol ping every 60 s (uvicorn's default is 20 s), answered within
+# 30 s or the socket is closed; clients also send a `ping` frame every 30 s (docs/live.md). At
+# 2,000 idle sockets the 20 s keepalive was a quarter of the CPU at rest (docs/performance.md).
 # SIGTERM/SIGINT: stops accepting, closes every socket with 1012 (service restart: clients
 # reconnect) and exits; in-flight work gets at most 5 s.
 set -euo pipefail
@@ -12,4 +15,5 @@ HERE="$(cd "$(dirname "$0")/.." && pwd)"
 cd "${APP_DIR:-$HERE}"
 exec "$HERE/.venv/bin/uvicorn" wya.asgi:application --host "${HOST:-127.0.0.1}" --port "${1:-8000}" \
   --loop uvloop --http httptools --ws websockets-sansio --ws-max-size 1048576 \
-  --ws-per-message-deflate false --lifespan off --no-access-log --log-level warning --timeout-graceful-shutdown 5
+  --ws-per-message-deflate false --lifespan off --no-access-log --log-level warning --timeout-graceful-shutdown 5 \
+  --ws-ping-interval 60 --ws-ping-timeout 30
