@@ -9,11 +9,15 @@
 # 30 s or the socket is closed; clients also send a `ping` frame every 30 s (docs/live.md). At
 # 2,000 idle sockets the 20 s keepalive was a quarter of the CPU at rest (docs/performance.md).
 # SIGTERM/SIGINT: stops accepting, closes every socket with 1012 (service restart: clients
-# reconnect) and exits; in-flight work gets at most 5 s.
+# reconnect) and exits; in-flight work gets at most 5 s. wya/wsserver.py completes the closing
+# handshake during the stop, so a client that is still sending gets the 1012 frame, not a RST
+# (an older checkout run through APP_DIR has uvicorn's own protocol).
 set -euo pipefail
 HERE="$(cd "$(dirname "$0")/.." && pwd)"
 cd "${APP_DIR:-$HERE}"
+WS=websockets-sansio
+[[ -f wya/wsserver.py ]] && WS=wya.wsserver:GracefulWebSocketProtocol
 exec "$HERE/.venv/bin/uvicorn" wya.asgi:application --host "${HOST:-127.0.0.1}" --port "${1:-8000}" \
-  --loop uvloop --http httptools --ws websockets-sansio --ws-max-size 1048576 \
+  --loop uvloop --http httptools --ws "$WS" --ws-max-size 1048576 \
   --ws-per-message-deflate false --lifespan off --no-access-log --log-level warning --timeout-graceful-shutdown 5 \
   --ws-ping-interval 60 --ws-ping-timeout 30

@@ -47,6 +47,17 @@ async def keep_sending(ws, room_id: int, sent: list[str], stop: asyncio.Event) -
         await asyncio.sleep(0.01)
 
 
+async def read_what_is_waiting(ws, quiet: float = 0.3) -> None:
+    """Read frames until none comes for ``quiet`` seconds. A client that never reads has a
+    full queue, its library stops reading, and its own close() then waits 10 s for a reply
+    it cannot see."""
+    try:
+        while True:
+            await asyncio.wait_for(ws.recv(), quiet)
+    except TimeoutError:
+        return
+
+
 async def stop_and_watch(process, sockets) -> tuple[float, list]:
     started = time.monotonic()
     process.send_signal(signal.SIGTERM)
@@ -88,8 +99,44 @@ async def test_sigterm_after_a_load_run_while_idle_exits_within_seconds():
         await asyncio.gather(*senders)
         idle = sockets[:1]  # one socket stays open and idle; the others leave
         for ws in sockets[1:]:
+            await read_what_is_waiting(ws)
             await ws.close()
         await asyncio.sleep(1.0)
         elapsed, codes = await stop_and_watch(processes[0], idle)
     assert elapsed < STOP_BOUND
     assert codes == [RESTART]
+
+
+async def send_unknown_frames(ws, count: int, *, every: float = 0.0) -> None:
+    """``count`` frames of an unknown type (the server answers each with an error frame)."""
+    for _ in range(count):
+        try:
+            await ws.send(json.dumps({"type": "nonsense"}))
+        except ConnectionClosed:
+            return
+        await asyncio.sleep(every)
+
+
+async def test_sigterm_reaches_a_client_that_is_behind_on_reading_and_still_sending():
+    """Regression: uvicorn closed TCP right after writing the 1012 close frame. A frame the
+    client sent after that met a closed socket; the kernel answered with a RST, and the client's
+    kernel discarded everything still unread, the close frame included (code None, seen in CI).
+    Here the client is behind on reading (its library's queue is full, so it stops reading
+    from the kernel) and sends a frame every 50 ms after the stop, then catches up."""
+    room, users, tokens = await sync_to_async(make_room_with_members)(2)
+    processes = []
+    with running_servers(1, processes=processes) as (base,):
+        sockets = [await open_socket(base, tokens[user.pk]) for user in users]
+        for ws in sockets:  # 40 error frames come back unread: more than the client's queue
+            await send_unknown_frames(ws, 40)
+        await asyncio.sleep(0.5)
+        started = time.monotonic()
+        processes[0].send_signal(signal.SIGTERM)
+        await asyncio.gather(*(send_unknown_frames(ws, 20, every=0.05) for ws in sockets))
+        codes = await asyncio.wait_for(
+            asyncio.gather(*(close_code_of(ws) for ws in sockets)), timeout=STOP_BOUND
+        )
+        await asyncio.to_thread(processes[0].wait, STOP_BOUND)
+        elapsed = time.monotonic() - started
+    assert elapsed < STOP_BOUND
+    assert codes == [RESTART] * len(sockets)
