@@ -1,6 +1,7 @@
 """Forms of the account pages. They only shape input; the services decide (same rules as the API)."""
 
 from django import forms
+from django.contrib.admin.forms import AdminAuthenticationForm
 from django.contrib.auth.forms import AuthenticationForm
 from django.core.exceptions import ValidationError
 
@@ -80,8 +81,9 @@ class DeleteAccountForm(forms.Form):
     )
 
 
-class LoginForm(AuthenticationForm):
-    """Django's login form, checked by ``services.user_login_check`` (throttles and lockout)."""
+class ServiceLoginMixin:
+    """A login form checked by ``services.user_login_check``: the per-address and per-account
+    throttles and the lockout of /api/auth/login/, whichever door the password comes through."""
 
     def clean(self):
         email = self.cleaned_data.get("username")
@@ -93,4 +95,32 @@ class LoginForm(AuthenticationForm):
                 )
             except ServiceError as error:
                 raise ValidationError(error.detail, code=error.code)
+            self.confirm_login_allowed(self.user_cache)
         return self.cleaned_data
+
+
+class LoginForm(ServiceLoginMixin, AuthenticationForm):
+    """The /login/ page's form (Django's, checked by the account service)."""
+
+
+class AdminLoginForm(ServiceLoginMixin, AdminAuthenticationForm):
+    """/admin/login/'s password step: the same check, then "staff only" (Django's admin form).
+    The second factor is the next step (``accounts.admin_site``)."""
+
+
+class SecondFactorForm(forms.Form):
+    """The 6-digit code of an authenticator app (spaces allowed: apps show ``123 456``)."""
+
+    otp_token = forms.CharField(
+        label="6-digit code",
+        max_length=12,
+        widget=forms.TextInput(
+            attrs={"autocomplete": "one-time-code", "inputmode": "numeric", "autofocus": True}
+        ),
+    )
+
+    def clean_otp_token(self) -> str:
+        token = "".join(self.cleaned_data["otp_token"].split())
+        if len(token) != 6 or not token.isascii() or not token.isdigit():
+            raise ValidationError("Enter the 6 digits your authenticator app shows.")
+        return token

@@ -4,6 +4,8 @@ Who may see whom is decided by ``safety.policy`` (segment, ban, block either way
 viewer may not see is "not found", whether or not it exists.
 """
 
+from django_otp.plugins.otp_totp.models import TOTPDevice
+
 from accounts.models import User
 from messaging.selectors import presence_visible_to
 from safety.selectors import visible_user_or_404
@@ -22,3 +24,9 @@ def user_public_get(*, viewer: User, user_id) -> User:
 def presence_of(*, viewer: User, user: User) -> dict | None:
     """The user's presence if ``viewer`` may see it (messaging decides), else ``None``."""
     return presence_visible_to(viewer, [user.pk]).get(user.pk)
+
+
+def staff_totp_device(*, user: User) -> TOTPDevice | None:
+    """The confirmed authenticator that opens /admin/ for this staff member (the oldest one if
+    a superuser added more in the admin), or ``None``: the member enrols first."""
+    return TOTPDevice.objects.filter(user=user, confirmed=True).order_by("pk").first()

@@ -17,6 +17,7 @@ from django.core.exceptions import ValidationError
 from django.core.validators import validate_email
 from django.db import IntegrityError, transaction
 from django.utils import timezone
+from django_otp.plugins.otp_totp.models import TOTPDevice
 from rest_framework.authtoken.models import Token
 
 from accounts.models import Profile, User
@@ -38,6 +39,8 @@ from wya.live import publish_on_commit, user_group
 from wya.validators import DEFAULT_THEME_COLOR, music_provider_for, validate_color
 
 INVALID_CREDENTIALS = "Unable to log in with the provided email and password."
+INVALID_OTP = "That code is not right. Enter the 6 digits your authenticator app shows now."
+TOTP_DEVICE_NAME = "Authenticator app"
 DELETED_DISPLAY_NAME = "Deleted user"
 TOMBSTONE_DATE_OF_BIRTH = dt.date(1900, 1, 1)
 
@@ -175,6 +178,44 @@ def user_login_check(*, email: str, password: str, ip: str | None = None) -> Use
     if attempt == settings.LOGIN_LOCKOUT_FAILURES:  # this failure locks: the lock starts now
         cache.touch(_lockout_key(email), settings.LOGIN_LOCKOUT_SECONDS)
     raise Invalid(INVALID_CREDENTIALS, code="invalid_credentials")
+
+
+# --- the admin's second factor (TOTP, django-otp) ----------------------------------------------
+def staff_totp_enrolment(*, user: User) -> TOTPDevice:
+    """The authenticator a staff member is enrolling: ONE unconfirmed TOTP device, kept across
+    reloads (the QR code does not change under the person) until a first code confirms it."""
+    with transaction.atomic():
+        device = TOTPDevice.objects.filter(user=user, confirmed=False).order_by("pk").first()
+        if device is None:
+            device = TOTPDevice.objects.create(user=user, name=TOTP_DEVICE_NAME, confirmed=False)
+    return device
+
+
+def staff_second_factor_check(*, user: User, device: TOTPDevice, token: str) -> TOTPDevice:
+    """Check a code of ``device`` (the user's); the device, confirmed, or an error.
+
+    Two throttles: ``RATE_LIMITS["admin_otp"]`` per account (the limiter every login uses) and
+    django-otp's own growing delay after each wrong code (``throttling_failure_count``). The
+    device row is locked so two parallel tries cannot both pass, and a used code is refused
+    again (django-otp keeps the last accepted time step).
+    """
+    if not ratelimit.allow("admin_otp", str(user.pk)):
+        raise RateLimited("Too many codes tried for this account. Try again in a minute.")
+    token = token.strip() if isinstance(token, str) else ""
+    with transaction.atomic():  # no exception inside: the failure count must be committed
+        locked = TOTPDevice.objects.select_for_update().filter(pk=device.pk, user=user).first()
+        allowed = locked is not None and locked.verify_is_allowed()[0]
+        accepted = allowed and locked is not None and locked.verify_token(token)
+        if accepted and locked is not None and not locked.confirmed:
+            locked.confirmed = True  # the enrolment's first right code
+            locked.save(update_fields=["confirmed"])
+    if locked is not None and not allowed:
+        raise RateLimited(
+            "Too many wrong codes: wait a little before the next try.", code="otp_throttled"
+        )
+    if not accepted or locked is None:
+        raise Invalid(INVALID_OTP, code="invalid_otp")
+    return locked
 
 
 def token_for(*, user: User) -> Token:

@@ -9,7 +9,13 @@ from django.test import Client
 from rest_framework.authtoken.models import Token
 from rest_framework.test import APIClient
 
-from tests.factories import MemberFactory, RoomFactory, TeenFactory, UserFactory
+from tests.factories import (
+    MemberFactory,
+    RoomFactory,
+    TeenFactory,
+    UserFactory,
+    verified_staff_login,
+)
 
 
 def pytest_report_header(config):
@@ -51,10 +57,9 @@ def api_client_for(user) -> APIClient:
 
 
 def page_client_for(user) -> Client:
-    """A browser-like client logged in as ``user`` (a session cookie), for the pages."""
-    client = Client()
-    client.force_login(user)
-    return client
+    """A browser-like client logged in as ``user`` (a session cookie), for the pages; a staff
+    member's session has also passed the admin's second factor (``verified_staff_login``)."""
+    return verified_staff_login(Client(), user)
 
 
 def session_cookie_for(user) -> bytes:

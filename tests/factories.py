@@ -4,12 +4,40 @@ import datetime as dt
 
 import factory
 from django.utils import timezone
+from django_otp import DEVICE_ID_SESSION_KEY
+from django_otp.oath import totp
+from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from accounts.models import Profile, User
 from rooms.models import ChatRoom, ChatRoomMember, ChatRoomMessage, Role
 from safety.models import Block, ModerationAction, Report
 
 PASSWORD = "correct-horse-battery-staple"
+
+
+def confirmed_totp_device(user) -> TOTPDevice:
+    """The staff member's authenticator (created confirmed, as after enrolment)."""
+    device = TOTPDevice.objects.filter(user=user, confirmed=True).order_by("pk").first()
+    return device or TOTPDevice.objects.create(user=user, name="Test authenticator")
+
+
+def totp_code(device: TOTPDevice) -> str:
+    """The code an authenticator app shows now for ``device`` (django-otp's own TOTP; the
+    device accepts one time step either side, so a step change meanwhile does not matter)."""
+    return f"{totp(device.bin_key, device.step, device.t0, device.digits, device.drift):06d}"
+
+
+def verified_staff_login(client, user):
+    """Log ``client`` (Django's test client) in as ``user`` and, for staff, mark the session as
+    passed through the admin's second factor exactly the way ``django_otp.login`` does (the
+    device's persistent id in the session). The admin still checks it on every request
+    (``OTPMiddleware``); only the typing of the code is skipped. Returns the client."""
+    client.force_login(user)
+    if user.is_staff:
+        session = client.session
+        session[DEVICE_ID_SESSION_KEY] = confirmed_totp_device(user).persistent_id
+        session.save()
+    return client
 
 
 def registration_data(**overrides) -> dict:

@@ -36,6 +36,7 @@ WIRING = frozenset({"wya.settings", "wya.urls", "wya.asgi", "wya.wsgi"})
 ENTRY_NAMES = frozenset(
     {
         "admin",
+        "admin_site",
         "api",
         "api_urls",
         "apps",

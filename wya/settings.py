@@ -42,7 +42,9 @@ CSRF_TRUSTED_ORIGINS = env.list("CSRF_TRUSTED_ORIGINS", default=[])
 
 INSTALLED_APPS = [
     "daphne",  # runserver serves ASGI: pages, API and WebSockets in one process
-    "django.contrib.admin",
+    # The admin with its login through accounts.services and a TOTP second factor for staff
+    # (accounts/admin_site.py, docs/moderation.md).
+    "accounts.apps.WyaAdminConfig",
     "accounts",  # before django.contrib.auth: its createsuperuser also writes the profile
     "django.contrib.auth",
     "django.contrib.contenttypes",
@@ -54,6 +56,8 @@ INSTALLED_APPS = [
     "drf_spectacular",
     "drf_spectacular_sidecar",
     "channels",
+    "django_otp",
+    "django_otp.plugins.otp_totp",
     "wya",
     "geo",
     "safety",
@@ -71,6 +75,8 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    # request.user.is_verified(): the session's second factor, which the admin requires.
+    "django_otp.middleware.OTPMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "wya.middleware.FriendlyNotFoundMiddleware",
@@ -275,9 +281,14 @@ RATE_LIMITS = {
     "media": env.str("RATE_MEDIA", default="60/hour"),
     # DELETE /api/me/ checks a password: throttled per account like logins.
     "account_delete": env.str("RATE_ACCOUNT_DELETE", default="5/hour"),
+    # Second-factor codes tried per staff account on /admin/ (on top of django-otp's own
+    # growing delay after each wrong code).
+    "admin_otp": env.str("RATE_ADMIN_OTP", default="5/min"),
 }
 LOGIN_LOCKOUT_FAILURES = env.int("LOGIN_LOCKOUT_FAILURES", default=5)
 LOGIN_LOCKOUT_SECONDS = env.int("LOGIN_LOCKOUT_SECONDS", default=900)
+# The issuer an authenticator app shows beside a staff member's /admin/ code.
+OTP_TOTP_ISSUER = env.str("OTP_TOTP_ISSUER", default="WYA!? admin")
 
 # --- Live -----------------------------------------------------------------------------------
 WS_TICKET_TTL_SECONDS = env.int("WS_TICKET_TTL_SECONDS", default=30)

@@ -6,6 +6,7 @@ from rest_framework.authtoken.models import Token
 from accounts.admin import ProfileAdminForm
 from accounts.models import Profile, User
 from tests.accounts.events import listen
+from tests.factories import verified_staff_login
 from wya.live import user_group
 
 pytestmark = pytest.mark.django_db
@@ -16,7 +17,7 @@ def test_banning_from_the_admin_deletes_tokens_and_closes_sockets(
 ):
     api = make_client(adult)
     sockets = listen(user_group(adult.pk))
-    client.force_login(moderator)
+    verified_staff_login(client, moderator)
 
     with django_capture_on_commit_callbacks(execute=True):
         response = client.post(
@@ -39,7 +40,7 @@ def test_banning_from_the_admin_deletes_tokens_and_closes_sockets(
 
 
 def test_tombstoning_from_the_admin_erases_personal_data(client, moderator, adult):
-    client.force_login(moderator)
+    verified_staff_login(client, moderator)
 
     client.post(
         "/admin/accounts/user/", {"action": "tombstone_accounts", "_selected_action": [adult.pk]}

@@ -15,6 +15,7 @@ from django.test import Client
 from playwright.sync_api import sync_playwright
 
 from tests.e2e.servers import running_servers
+from tests.factories import verified_staff_login
 
 CHROMIUM = os.environ.get("CHROMIUM_PATH", "/usr/bin/chromium")
 CHROMIUM_ARGS = [
@@ -59,12 +60,13 @@ def server(transactional_db):
 @pytest.fixture
 def open_page(browser, server):
     """``open_page(user, path)``: a new browser context logged in as ``user`` (a session made
-    with the test client's ``force_login``, its cookie copied into the context), on ``path``."""
+    with the test client's ``force_login``, its cookie copied into the context), on ``path``.
+    A staff member's session has passed the admin's second factor (``verified_staff_login``);
+    tests/browser/test_admin_login.py types the real code instead."""
     contexts = []
 
     def open_as(user, path: str):
-        client = Client()
-        client.force_login(user)
+        client = verified_staff_login(Client(), user)
         context = browser.new_context(base_url=server)
         context.add_cookies(
             [
