@@ -1,16 +1,21 @@
 """``manage.py seed_demo``: a demo world, idempotent, refused in production unless forced."""
 
+import base64
 import io
 
 import pytest
 from django.contrib.auth.models import Group
 from django.core.management import CommandError, call_command
+from django.test import Client
+from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from accounts.models import User
 from messaging.models import PrivateMessage
 from rooms.models import ChatRoom, ChatRoomMessage
 from safety import policy
 from safety.models import Report
+from tests.factories import totp_code
+from wya.management.commands.seed_demo import DEMO_PASSWORD, DEMO_TOTP_SECRET
 
 pytestmark = pytest.mark.django_db
 
@@ -80,3 +85,27 @@ def test_first_run_mode_leaves_an_existing_database_alone(settings, adult):
     seed(first_run=True)
 
     assert User.objects.count() == 1
+
+
+def test_the_demo_moderator_enters_the_admin_with_the_published_totp_secret(settings):
+    settings.DEBUG = True
+    seed()
+    moderator = User.objects.get(email="moderator@demo.wya.test")
+    device = TOTPDevice.objects.get(user=moderator, confirmed=True)
+    assert base64.b32encode(device.bin_key).decode() == DEMO_TOTP_SECRET
+    client = Client()
+
+    client.post("/admin/login/", {"username": moderator.email, "password": DEMO_PASSWORD})
+    response = client.post("/admin/otp/", {"otp_token": totp_code(device)})
+
+    assert response.status_code == 302
+    assert client.get("/admin/safety/report/").status_code == 200
+
+
+def test_a_forced_production_seed_plants_no_published_totp_secret(settings):
+    settings.DEBUG = False
+
+    seed(force=True)
+
+    assert User.objects.filter(email="moderator@demo.wya.test", is_staff=True).exists()
+    assert not TOTPDevice.objects.exists()  # the moderator enrols an authenticator of their own

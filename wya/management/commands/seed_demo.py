@@ -11,6 +11,7 @@ e-mail addresses and room names, and a second run changes nothing. Refuses to ru
 off unless ``--force``.
 """
 
+import base64
 import datetime as dt
 import io
 import random
@@ -21,6 +22,7 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.core.management.base import BaseCommand, CommandError
 from django.db import transaction
 from django.utils import timezone
+from django_otp.plugins.otp_totp.models import TOTPDevice
 from PIL import Image, ImageDraw
 
 from accounts import services as account_services
@@ -34,6 +36,10 @@ from safety.models import Report
 from uploads import services as media
 
 DEMO_PASSWORD = "wya-demo-2026"
+# The demo moderator's authenticator secret (base32, as apps and ``oathtool --totp -b`` take it):
+# published in the README, so it is planted only in a DEBUG demo world. /admin/ asks every staff
+# member for a TOTP code; other staff enrol their own authenticator on their first admin login.
+DEMO_TOTP_SECRET = "WYADEMOMODERATORWYADEMOMODERATOR"
 DEMO_DOMAIN = "demo.wya.test"
 MODERATORS_GROUP = "Moderators"
 
@@ -404,18 +410,26 @@ class Command(BaseCommand):
             self.style.SUCCESS(
                 f"Demo world ready. Log in with the password {DEMO_PASSWORD!r} as "
                 f"adult@{DEMO_DOMAIN}, teen@{DEMO_DOMAIN} or moderator@{DEMO_DOMAIN} "
-                "(the moderator also reaches /admin/)."
+                "(the moderator also reaches /admin/"
+                + (f" with TOTP secret {DEMO_TOTP_SECRET})." if settings.DEBUG else ").")
             )
         )
 
     # --- pieces -------------------------------------------------------------------------------
     def _moderator(self, user: User) -> None:
-        """The demo moderator: staff, in the moderators' group (reaches /admin/)."""
+        """The demo moderator: staff, in the moderators' group (reaches /admin/), with the
+        published demo authenticator in a DEBUG demo world."""
         moderators, _ = Group.objects.get_or_create(name=MODERATORS_GROUP)
         if not user.is_staff:
             user.is_staff = True
             user.save(update_fields=["is_staff"])
         user.groups.add(moderators)
+        if settings.DEBUG:  # a published secret: never in a real deployment (--force)
+            TOTPDevice.objects.get_or_create(
+                user=user,
+                name="Demo authenticator",
+                defaults={"key": base64.b32decode(DEMO_TOTP_SECRET).hex(), "confirmed": True},
+            )
 
     def _person(self, index, key, name, age, city, hood, coords, color, bio, music) -> User:
         email = f"{key}@{DEMO_DOMAIN}"
