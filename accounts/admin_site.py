@@ -115,6 +115,7 @@ class WyaAdminSite(admin.AdminSite):
             **self.each_context(request),
             "next": self._next_url(request),
             "subtitle": None,
+            "otp_issuer": settings.OTP_TOTP_ISSUER,  # the name the authenticator app shows
             **context,
         }
         return TemplateResponse(request, template, context, status=status)
@@ -162,7 +163,6 @@ class WyaAdminSite(admin.AdminSite):
             "otp_uri": device.config_url,
             "otp_secret": base64.b32encode(device.bin_key).decode(),
             "otp_qr": mark_safe(qr_svg(device.config_url)),  # noqa: S308 (made here, no input)
-            "otp_issuer": settings.OTP_TOTP_ISSUER,
         }
         return self._render(request, "admin/otp_enrol.html", context, _status(request, form))
 
