@@ -47,9 +47,7 @@ def needs_second_factor(user) -> bool:
 
 
 def _throttled(form) -> bool:
-    return any(
-        error.code in THROTTLE_CODES for error in form.errors.as_data().get("__all__", [])
-    )
+    return any(error.code in THROTTLE_CODES for error in form.errors.as_data().get("__all__", []))
 
 
 def qr_svg(uri: str) -> str:

@@ -12,9 +12,9 @@ from pathlib import Path
 
 import pytest
 from django.conf import settings
+from django_otp.plugins.otp_totp.models import TOTPDevice
 from playwright.sync_api import expect
 
-from django_otp.plugins.otp_totp.models import TOTPDevice
 from tests.browser.conftest import WAIT_MS
 from tests.e2e.servers import running_servers
 from tests.factories import PASSWORD, UserFactory, confirmed_totp_device, totp_code
