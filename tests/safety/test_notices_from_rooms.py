@@ -6,11 +6,13 @@ rate-limited per actor. The report page lists every platform action apart from r
 Each test failed before its fix (docs/moderation.md, "Notices")."""
 
 import pytest
+from channels.db import database_sync_to_async as db
 
 import wya.live
 from safety.models import ModerationAction, Report
 from tests.conftest import page_client_for
 from tests.factories import MemberFactory, ModerationActionFactory, RoomFactory, UserFactory
+from tests.messaging.live_helpers import connect, receive_type
 
 pytestmark = pytest.mark.django_db
 
@@ -180,3 +182,23 @@ def test_room_actions_cannot_push_a_moderators_action_off_the_report_page(
     html = response.content.decode()
     platform = html.split('id="platform-actions"')[1].split('id="room-actions"')[0]
     assert "First warning." in platform and "Banned from a room" not in platform
+
+
+@pytest.mark.django_db(transaction=True)
+async def test_a_kicked_members_open_socket_gets_the_rooms_notice_without_the_owners_reason(
+    make_client, owner, room, member
+):
+    ws = await connect(member)
+
+    def kick():
+        return make_client(owner).post(
+            member_url(room, member, "kick"), {"reason": PHISHING}, format="json"
+        )
+
+    response = await db(kick)()
+
+    assert response.status_code == 200
+    notice = await receive_type(ws, "notice")
+    assert notice["action"]["source"] == "room"
+    assert notice["action"]["reason"] == "Removed from the room “Corner café” by the room's owner."
+    await ws.disconnect()
