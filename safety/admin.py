@@ -24,7 +24,6 @@ from safety.models import (
     ActionType,
     ModerationAction,
     Report,
-    ReportStatus,
 )
 from wya.errors import ServiceError
 from wya.pages import submit

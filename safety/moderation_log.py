@@ -45,7 +45,10 @@ def notice_reason(action: ModerationAction) -> str:
     if detail is None:
         words = {"room": "a room", "role": "owner or moderator"}
     else:
-        words = {"room": f"the room “{detail.room_name}”", "role": _ROLE_WORDS.get(detail.actor_role, "owner")}
+        words = {
+            "room": f"the room “{detail.room_name}”",
+            "role": _ROLE_WORDS.get(detail.actor_role, "owner"),
+        }
     return _ROOM_NOTICE[ActionType(action.action_type)].format(**words)
 
 
