@@ -58,7 +58,9 @@ class NoticeOutput(serializers.Serializer):
     action_type = serializers.CharField()
     # A platform action: the moderator's reason; a room action: fixed words naming the room.
     reason = serializers.SerializerMethodField()
-    source = serializers.SerializerMethodField()
+    # DRF's metaclass takes declared fields out of the class, so this never shadows
+    # ``Field.source`` at run time; the stubs cannot know that.
+    source = serializers.SerializerMethodField()  # type: ignore[assignment]
     created_at = serializers.DateTimeField()
     expires_at = serializers.DateTimeField(allow_null=True)
     active = serializers.SerializerMethodField()
