@@ -500,15 +500,16 @@ DESCRIPTION_CUT_MARK = "[Further words were cut: this report's description is at
 
 def bounded_description(current: str, words: str) -> str:
     """``current`` with ``words`` appended, at most ``DESCRIPTION_TOTAL_MAX`` characters: what
-    does not fit is cut and the cut marked (once: a full description stays as it is). Cutting,
-    not refusing, so a repeat still raises the urgency whatever its length."""
-    if current.endswith(DESCRIPTION_CUT_MARK):
+    does not fit is cut and the cut marked, once (a full description stays as it is). Only the
+    new words are ever cut: what is already there is evidence. Cutting, not refusing, so a
+    repeat still raises the urgency whatever its length."""
+    unmarked_max = DESCRIPTION_TOTAL_MAX - len(DESCRIPTION_CUT_MARK) - 1  # room for the mark
+    if current.endswith(DESCRIPTION_CUT_MARK) or len(current) > unmarked_max:
         return current
     merged = f"{current}\n\n{words}".strip()
-    if len(merged) <= DESCRIPTION_TOTAL_MAX:
+    if len(merged) <= unmarked_max:
         return merged
-    room = DESCRIPTION_TOTAL_MAX - len(DESCRIPTION_CUT_MARK) - 1
-    return f"{merged[:room]}\n{DESCRIPTION_CUT_MARK}"
+    return f"{merged[:unmarked_max]}\n{DESCRIPTION_CUT_MARK}"
 
 
 def report_outcome(report) -> str:

@@ -78,10 +78,27 @@ def test_the_description_stays_bounded_however_many_repeats(make_client, adult, 
 
     description = Report.objects.get().description
 
-    assert len(description) <= limit
+    assert len(description) == limit  # filled to the bound, no further
     assert description.endswith(moderation_services.DESCRIPTION_CUT_MARK)
     assert description.count(moderation_services.DESCRIPTION_CUT_MARK) == 1
-    assert description.startswith("0 xx")
+    assert description.startswith("0 xx")  # the first words are kept whole
+
+
+def test_a_description_already_over_the_bound_is_kept_whole_not_cut(
+    make_client, adult, other_adult
+):
+    """A report that grew before the bound existed keeps its evidence; it just takes no more."""
+    client = make_client(adult)
+    first = report(client, reported_user_id=other_adult.pk).json()["id"]
+    Report.objects.filter(pk=first).update(description="y" * 300_000)
+
+    response = report(
+        client, reported_user_id=other_adult.pk, report_type="self_harm", description="more"
+    )
+
+    assert response.status_code == 200
+    merged = Report.objects.get(pk=first)
+    assert (merged.report_type, merged.description) == ("self_harm", "y" * 300_000)
 
 
 # --- No moderator handles a report about themselves ----------------------------------------
