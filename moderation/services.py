@@ -382,8 +382,8 @@ def report_create(
     top of ``description``). Only what the reporter can see may be reported, else 404. A repeat
     by the same reporter on the same target while the first is open returns that report (the
     more urgent type, the new words appended within a bound) instead of a second one; new
-    reports and repeats alike count against ``RATE_LIMITS["reports"]``. ``block=True`` also blocks the person reported (not
-    possible for a room report), in the same transaction.
+    reports and repeats alike count against ``RATE_LIMITS["reports"]``. ``block=True`` also
+    blocks the person reported (not possible for a room report), in the same transaction.
     """
     targets = {
         "reported_user_id": reported_user_id,
