@@ -12,6 +12,7 @@ from rooms.models import ChatRoomMessage
 from safety import policy
 from safety.models import (
     OPEN_REPORT_STATUSES,
+    ROOM_ACTION_TYPES,
     URGENT_REPORT_TYPES,
     ActionType,
     ModerationAction,
@@ -34,10 +35,11 @@ def minors_q() -> Q:
     )
 
 
-def report_queue() -> QuerySet:
-    """Reports for the moderators' queue, in review order: open before closed; urgent first
+def report_queue(moderator) -> QuerySet:
+    """Reports for ``moderator``'s queue, in review order: open before closed; urgent first
     (``underage``/``self_harm``, or from or about a minor); then oldest first. Each row carries
-    ``escalated`` and everything the list shows, in one query whatever the length."""
+    ``escalated`` and everything the list shows, in one query whatever the length. Reports about
+    the moderator are left out (``policy.may_handle_report``): others handle them."""
     escalated = ModerationAction.objects.filter(
         report_id=OuterRef("pk"), action_type=ActionType.ESCALATE
     )
@@ -45,6 +47,7 @@ def report_queue() -> QuerySet:
         Report.objects.select_related(
             "reporter__profile", "reported_user__profile", "reported_room", "reviewed_by"
         )
+        .filter(policy.reports_handled_by_q(moderator))
         .annotate(
             open_rank=Case(
                 When(status__in=OPEN_REPORT_STATUSES, then=Value(0)),
@@ -69,8 +72,10 @@ def _messages():
 def report_evidence(report) -> dict:
     """What the report page shows, in a fixed number of queries whatever the history length:
     the reported message with five messages before and after it, the reported person's recent
-    room messages, for a user report the direct messages between reporter and reported, and
-    the person's earlier reports and actions (this report's own actions too)."""
+    room messages, for a user report the direct messages between reporter and reported, the
+    person's earlier reports, every platform action against them (``platform_actions``: never
+    crowded out by room kicks and bans, which are listed apart, the latest ``EARLIER_ROWS``, as
+    ``room_actions``) and this report's own actions."""
     subject_id = report.reported_user_id
     if subject_id is None and report.reported_room_id is not None:
         subject_id = report.reported_room.owner_id
@@ -86,9 +91,15 @@ def report_evidence(report) -> dict:
             .order_by("-id")[:RECENT_DMS]
         )[::-1]
     actions = ModerationAction.objects.select_related("moderator", "report").order_by("-id")
-    evidence["earlier_actions"] = (
-        list(actions.filter(target_user_id=subject_id)[:EARLIER_ROWS]) if subject_id else []
-    )
+    evidence.update(platform_actions=[], room_actions=[])
+    if subject_id:
+        against = actions.filter(target_user_id=subject_id)
+        evidence["platform_actions"] = list(against.exclude(action_type__in=ROOM_ACTION_TYPES))
+        evidence["room_actions"] = list(
+            against.filter(action_type__in=ROOM_ACTION_TYPES).select_related("room_detail")[
+                :EARLIER_ROWS
+            ]
+        )
     evidence["report_actions"] = list(actions.filter(report_id=report.pk))
     return evidence
 

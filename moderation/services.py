@@ -20,6 +20,7 @@ from safety.models import (
     OPEN_REPORT_STATUSES,
     REPORT_DECISIONS,
     TIMED_ACTION_TYPES,
+    URGENT_REPORT_TYPES,
     ActionType,
     Report,
     ReportStatus,
@@ -35,12 +36,19 @@ MAX_DURATION_MINUTES = 60 * 24 * 365
 
 
 def moderation_action_check(
-    *, moderator, target_user, action_type: str, reason: str, duration_minutes: int | None
+    *,
+    moderator,
+    target_user,
+    action_type: str,
+    reason: str,
+    duration_minutes: int | None,
+    report=None,
 ) -> None:
     """Raise a service error with a clear message if this action may not be taken as given:
     the moderator holds ``safety.add_moderationaction``, the type is one the console takes, a
-    reason is given, a duration only for mute/restrict (1 minute to a year), and the target is
-    someone the moderator may act on (``policy.may_act_on``)."""
+    reason is given, a duration only for mute/restrict (1 minute to a year), the target is
+    someone the moderator may act on (``policy.may_act_on``), and an action answering a report
+    is taken by a moderator who may handle it, against the person it is about."""
     staff = moderator is not None and moderator.is_active and moderator.is_staff
     if not (staff and moderator.has_perm(policy.PERM_TAKE_ACTION)):
         raise Forbidden("Only moderators can take moderation actions.", code="forbidden")
@@ -53,6 +61,22 @@ def moderation_action_check(
     if duration_minutes is not None and not 1 <= duration_minutes <= MAX_DURATION_MINUTES:
         raise Invalid("The duration must be between 1 minute and a year.", code="invalid")
     policy.raise_for(policy.may_act_on(moderator, target_user))
+    if report is not None:
+        policy.raise_for(policy.may_handle_report(moderator, report))
+        require_report_subject(report, target_user)
+
+
+def require_report_subject(report, target_user) -> None:
+    """An action taken from a report must be against the person the report is about: anything
+    else would close the report as answered while the subject goes untouched."""
+    subject_id = policy.report_subject_id(report)
+    if subject_id is None:
+        raise Invalid("This report names nobody to act on: dismiss it.", code="invalid")
+    if target_user is None or target_user.pk != subject_id:
+        raise Invalid(
+            "An action taken from a report must target the person the report is about.",
+            code="wrong_target",
+        )
 
 
 def moderation_action_take(
@@ -74,10 +98,11 @@ def moderation_action_take(
     """
     fields = {"moderator": moderator, "target_user": target_user, "action_type": action_type}
     fields.update(reason=reason, duration_minutes=duration_minutes)
-    moderation_action_check(**fields)
+    moderation_action_check(**fields, report=report)
     with transaction.atomic():
-        if report is not None:
+        if report is not None:  # checked again on the locked row: an owner may have changed
             report = _open_report_for_decision(moderator, report.pk, action_type)
+            require_report_subject(report, target_user)
         if action_type == ActionType.BAN:
             action = account_services.account_ban(
                 moderator=moderator, user=target_user, reason=reason, report=report
@@ -139,6 +164,7 @@ def _open_report_for_decision(moderator, report_id: int, decision: str):
     )
     if report is None:
         raise NotFound("No such report.", code="not_found")
+    policy.raise_for(policy.may_handle_report(moderator, report))
     if report.status not in OPEN_REPORT_STATUSES:
         raise Conflict("This report is already closed.", code="closed")
     escalated = report_is_escalated(report)
@@ -151,13 +177,20 @@ def _open_report_for_decision(moderator, report_id: int, decision: str):
 
 
 def report_open(*, moderator, report_id: int):
-    """A moderator opens a report: a pending report becomes ``reviewing`` (first review: who
-    and when, in ``reviewed_by``/``reviewed_at``). Closed reports are left as they are."""
+    """A moderator starts reviewing a report (a POST: the "Start review" button; opening the
+    page changes nothing): a pending report becomes ``reviewing`` (first review: who and when,
+    in ``reviewed_by``/``reviewed_at``). Closed reports are left as they are."""
     policy.raise_for(policy.may_review_reports(moderator))
     with transaction.atomic():
-        report = Report.objects.select_for_update(of=("self",)).filter(pk=report_id).first()
+        report = (
+            Report.objects.select_for_update(of=("self",))
+            .select_related("reported_room")
+            .filter(pk=report_id)
+            .first()
+        )
         if report is None:
             raise NotFound("No such report.", code="not_found")
+        policy.raise_for(policy.may_handle_report(moderator, report))
         if report.status in OPEN_REPORT_STATUSES:
             _mark_reviewing(moderator, report)
     return report
@@ -347,10 +380,10 @@ def report_create(
     Exactly one target: a user, a room, a room message (reported with its author as
     ``reported_user``), or a direct message (reported as its sender, the message quoted at the
     top of ``description``). Only what the reporter can see may be reported, else 404. A repeat
-    by the same reporter on the same target while the first is open returns that report (its
-    description gets the new words appended) instead of a second one; only new reports count
-    against ``RATE_LIMITS["reports"]``. ``block=True`` also blocks the person reported (not
-    possible for a room report), in the same transaction.
+    by the same reporter on the same target while the first is open returns that report (the
+    more urgent type, the new words appended within a bound) instead of a second one; new
+    reports and repeats alike count against ``RATE_LIMITS["reports"]``. ``block=True`` also
+    blocks the person reported (not possible for a room report), in the same transaction.
     """
     targets = {
         "reported_user_id": reported_user_id,
@@ -408,8 +441,13 @@ def _report_target(reporter, kind: str, value, *, words: str, block: bool) -> tu
 
 
 def _report_file_or_merge(*, reporter, report_type: str, words: str, fields: dict):
-    """The reporter's open report on the same target gets the new words appended; otherwise a
-    new report (which counts against ``RATE_LIMITS["reports"]``). Returns (report, created)."""
+    """The reporter's open report on the same target takes the repeat (``_merge_repeat``);
+    otherwise a new report. Either counts against ``RATE_LIMITS["reports"]``: a repeat is work
+    for the moderators too. Returns (report, created)."""
+    if not ratelimit.allow("reports", reporter.pk):
+        raise RateLimited(
+            "You have filed many reports in a short time; try again later.", code="rate_limited"
+        )
     existing = (
         Report.objects.filter(reporter_id=reporter.pk, status__in=OPEN_REPORT_STATUSES)
         .filter(
@@ -421,18 +459,57 @@ def _report_file_or_merge(*, reporter, report_type: str, words: str, fields: dic
         .first()
     )
     if existing is not None:
-        if words and words not in (existing.description or ""):
-            existing.description = f"{existing.description or ''}\n\n{words}".strip()
-            existing.save(update_fields=["description"])
+        _merge_repeat(existing, report_type=report_type, words=words)
         return existing, False
-    if not ratelimit.allow("reports", reporter.pk):
-        raise RateLimited(
-            "You have filed many reports in a short time; try again later.", code="rate_limited"
-        )
     report = Report.objects.create(
         reporter=reporter, report_type=report_type, description=words or None, **fields
     )
     return report, True
+
+
+def _merge_repeat(report, *, report_type: str, words: str) -> None:
+    """A repeat raises the report to the more urgent type (a ``self_harm`` repeat of a ``spam``
+    report is reviewed first) and appends its new words, the whole description kept within
+    ``DESCRIPTION_TOTAL_MAX`` (``bounded_description``)."""
+    changed = []
+    if more_urgent_type(report.report_type, report_type) != report.report_type:
+        report.report_type = report_type
+        changed.append("report_type")
+    if words and words not in (report.description or ""):
+        merged = bounded_description(report.description or "", words)
+        if merged != report.description:
+            report.description = merged
+            changed.append("description")
+    if changed:
+        report.save(update_fields=changed)
+
+
+def more_urgent_type(current: str, repeat: str) -> str:
+    """The type a report keeps after a repeat: an urgent type (``URGENT_REPORT_TYPES``) beats
+    any other; otherwise the first one stays (the reporter's first words on what is wrong)."""
+    if repeat in URGENT_REPORT_TYPES and current not in URGENT_REPORT_TYPES:
+        return repeat
+    return current
+
+
+# The most a report's description holds after merged repeats (the first report's words, a quoted
+# direct message, and what repeats add). Beyond it, a repeat's words are cut and marked once.
+DESCRIPTION_TOTAL_MAX = 8000
+DESCRIPTION_CUT_MARK = "[Further words were cut: this report's description is at its limit.]"
+
+
+def bounded_description(current: str, words: str) -> str:
+    """``current`` with ``words`` appended, at most ``DESCRIPTION_TOTAL_MAX`` characters: what
+    does not fit is cut and the cut marked, once (a full description stays as it is). Only the
+    new words are ever cut: what is already there is evidence. Cutting, not refusing, so a
+    repeat still raises the urgency whatever its length."""
+    unmarked_max = DESCRIPTION_TOTAL_MAX - len(DESCRIPTION_CUT_MARK) - 1  # room for the mark
+    if current.endswith(DESCRIPTION_CUT_MARK) or len(current) > unmarked_max:
+        return current
+    merged = f"{current}\n\n{words}".strip()
+    if len(merged) <= unmarked_max:
+        return merged
+    return f"{merged[:unmarked_max]}\n{DESCRIPTION_CUT_MARK}"
 
 
 def report_outcome(report) -> str:

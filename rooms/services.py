@@ -374,22 +374,37 @@ def room_member_set_role(*, actor, room_id, user_id, role: str) -> ChatRoomMembe
     return target
 
 
-def _log_room_action(actor, target_user_id: str, action_type: str, room, reason) -> None:
+def _log_room_action(
+    access: RoomAccess, actor, target_user_id: str, action_type: str, reason, *, notify: bool
+) -> None:
     """Room-level removals are moderation actions too: a ``moderation_actions`` row (moderator:
-    the room's owner or moderator) and a notice to the person, like every other action."""
+    the room's owner or moderator) with the given reason, kept for WYA!?'s moderators. The
+    person is told in fixed words only (``notify``: they were in the room), never the reason."""
     reason = reason.strip() if isinstance(reason, str) and reason.strip() else None
-    text = reason or moderation_log.ROOM_MODERATOR_REASON
-    moderation_log.record(
-        moderator=actor,
+    moderation_log.record_room_action(
+        actor=actor,
+        actor_role=access.require_staff().role,
         target_user=get_user_model().objects.get(pk=target_user_id),
         action_type=action_type,
-        reason=f"{text} (room: {room.room_name})"[:2000],
+        room=access.room,
+        reason=reason or moderation_log.ROOM_MODERATOR_REASON,
+        notify=notify,
     )
+
+
+def _check_room_moderation_rate(actor) -> None:
+    """Kicks, bans and unbans each log an action and may notify someone: a per-actor limit
+    (``RATE_LIMITS["room_moderation"]``) keeps them from being a notice cannon."""
+    if not ratelimit.allow("room_moderation", actor.pk):
+        raise RateLimited(
+            "You are removing and banning people too fast; wait a while.", code="rate_limited"
+        )
 
 
 @transaction.atomic
 def room_member_kick(*, actor, room_id, user_id, reason=None) -> None:
     """Remove a member (owner or moderator). A kicked person may rejoin a public room."""
+    _check_room_moderation_rate(actor)
     access = _access(actor, room_id, for_update=True)
     staff = access.require_staff()
     target = _target_member(access, user_id)
@@ -398,15 +413,17 @@ def room_member_kick(*, actor, room_id, user_id, reason=None) -> None:
     _check_may_moderate(staff, target, "kick")
     target.delete()
     _publish_member(access.room.pk, target.user_id, "kicked")
-    _log_room_action(actor, target.user_id, ActionType.ROOM_KICK, access.room, reason)
+    _log_room_action(access, actor, target.user_id, ActionType.ROOM_KICK, reason, notify=True)
 
 
 @transaction.atomic
 def room_member_ban(*, actor, room_id, user_id, reason=None) -> ChatRoomMember:
     """Ban someone (owner or moderator): the membership row stays with ``is_banned=True`` (and
     loses any moderator role), so they cannot rejoin, be added, read or send. Someone who is not
-    a member (yet) can be banned too, if they are in the room's segment. Banning twice is a no-op.
+    a member (yet) can be banned too, if they are in the room's segment: silently (logged, no
+    notice to them: they were never in the room). Banning twice is a no-op.
     """
+    _check_room_moderation_rate(actor)
     access = _access(actor, room_id, for_update=True)
     staff = access.require_staff()
     target = _membership_of(access.room, user_id)
@@ -422,7 +439,7 @@ def room_member_ban(*, actor, room_id, user_id, reason=None) -> ChatRoomMember:
             room=access.room, user=person, role=Role.USER, is_banned=True
         )
         _publish_member(access.room.pk, person.pk, "banned")
-        _log_room_action(actor, person.pk, ActionType.ROOM_BAN, access.room, reason)
+        _log_room_action(access, actor, person.pk, ActionType.ROOM_BAN, reason, notify=False)
         return target
     if target.is_banned:
         return target
@@ -431,21 +448,26 @@ def room_member_ban(*, actor, room_id, user_id, reason=None) -> ChatRoomMember:
     target.role = Role.USER
     target.save(update_fields=["is_banned", "role"])
     _publish_member(access.room.pk, target.user_id, "banned")
-    _log_room_action(actor, target.user_id, ActionType.ROOM_BAN, access.room, reason)
+    _log_room_action(access, actor, target.user_id, ActionType.ROOM_BAN, reason, notify=True)
     return target
 
 
 @transaction.atomic
 def room_member_unban(*, actor, room_id, user_id) -> None:
     """Lift a ban (owner or moderator): the row goes; the person is not a member again until
-    they join (public room) or are added. Publishes nothing: no member joined or left."""
+    they join (public room) or are added. Publishes no member event: no member joined or left.
+    The person hears of it only if they were told of the ban."""
+    _check_room_moderation_rate(actor)
     access = _access(actor, room_id, for_update=True)
     access.require_staff()
     target = _membership_of(access.room, user_id)
     if target is None or not target.is_banned:
         raise NotFound("This person is not banned from this room.", code="not_banned")
     target.delete()
-    _log_room_action(actor, target.user_id, ActionType.ROOM_UNBAN, access.room, "Room ban lifted.")
+    told = moderation_log.room_ban_was_notified(room_id=access.room.pk, user_id=target.user_id)
+    _log_room_action(
+        access, actor, target.user_id, ActionType.ROOM_UNBAN, "Room ban lifted.", notify=told
+    )
 
 
 # --- Messages and read markers --------------------------------------------------------------

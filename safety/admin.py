@@ -24,7 +24,6 @@ from safety.models import (
     ActionType,
     ModerationAction,
     Report,
-    ReportStatus,
 )
 from wya.errors import ServiceError
 from wya.pages import submit
@@ -87,6 +86,12 @@ class QueueChangeList(ChangeList):
         return ["open_rank", "urgent_rank", "created_at", "id"]
 
 
+def _may_see_report(viewer, report) -> bool:
+    """Not a report about the viewer (``policy.may_handle_report`` answers "not found" for it;
+    its other refusals, such as a viewer without the review permission, are the view's)."""
+    return policy.may_handle_report(viewer, report).code != "not_found"
+
+
 def _name(user) -> str:
     if user is None:
         return "—"
@@ -120,7 +125,7 @@ class ReportAdmin(admin.ModelAdmin):
     show_full_result_count = False
 
     def get_queryset(self, request):
-        return moderation_selectors.report_queue()
+        return moderation_selectors.report_queue(request.user)
 
     def get_changelist(self, request, **kwargs):
         return QueueChangeList
@@ -158,16 +163,21 @@ class ReportAdmin(admin.ModelAdmin):
         return report.escalated
 
     def change_view(self, request, object_id, form_url="", extra_context=None):
-        """The report page: evidence and the one-step decision form. Opening it marks a
-        pending report ``reviewing``; posting the form takes the decision (services)."""
+        """The report page: evidence and the one-step decision form. Opening it (GET) changes
+        nothing; "Start review" (a POST) marks a pending report ``reviewing``; posting the
+        form takes the decision (services). A report about the viewer is a 404 for them."""
         if not self.has_view_permission(request):
             raise PermissionDenied
-        report = self._report(object_id)
+        report = self._report(object_id, request.user)
         may_review = bool(policy.may_review_reports(request.user))
         form = DecisionForm()
+        if request.method == "POST" and not may_review:
+            raise PermissionDenied
+        if request.method == "POST" and "start_review" in request.POST:
+            moderation_services.report_open(moderator=request.user, report_id=report.pk)
+            self.message_user(request, "You are reviewing this report.", messages.SUCCESS)
+            return HttpResponseRedirect(request.path)
         if request.method == "POST":
-            if not may_review:
-                raise PermissionDenied
             form = DecisionForm(request.POST)
             done = submit(
                 form,
@@ -179,9 +189,6 @@ class ReportAdmin(admin.ModelAdmin):
             if done.ok:
                 self.message_user(request, "Done: the decision is logged.", messages.SUCCESS)
                 return HttpResponseRedirect(request.path)
-        elif may_review and report.status == ReportStatus.PENDING:
-            moderation_services.report_open(moderator=request.user, report_id=report.pk)
-            report = self._report(object_id)
         context = self._review_context(request, report, form, may_review=may_review)
         context.update(extra_context or {})
         return TemplateResponse(request, "admin/safety/report/review.html", context)
@@ -203,7 +210,7 @@ class ReportAdmin(admin.ModelAdmin):
             "queue_url": reverse("admin:safety_report_changelist"),
         }
 
-    def _report(self, object_id):
+    def _report(self, object_id, viewer):
         report = (
             Report.objects.select_related(
                 "reporter__profile",
@@ -215,7 +222,7 @@ class ReportAdmin(admin.ModelAdmin):
             .filter(pk=int(object_id) if str(object_id).isdigit() else 0)
             .first()
         )
-        if report is None:
+        if report is None or not _may_see_report(viewer, report):
             raise Http404("No such report.")
         return report
 
@@ -246,6 +253,7 @@ class ModerationActionForm(forms.ModelForm):
                     action_type=data.get("action_type", ""),
                     reason=data.get("reason", ""),
                     duration_minutes=data.get("duration_minutes"),
+                    report=data.get("report"),
                 )
             except ServiceError as error:
                 raise forms.ValidationError(error.detail) from error

@@ -7,7 +7,7 @@ from rest_framework.views import APIView
 
 from accounts.models import display_name_of
 from moderation import services as moderation_services
-from safety import policy, selectors, services
+from safety import moderation_log, policy, selectors, services
 from wya.api import StrictSerializer, no_body, page_of, paginated
 
 
@@ -56,17 +56,29 @@ class BlockDetailApi(APIView):
 class NoticeOutput(serializers.Serializer):
     id = serializers.IntegerField()
     action_type = serializers.CharField()
-    reason = serializers.CharField()
+    # A platform action: the moderator's reason; a room action: fixed words naming the room.
+    reason = serializers.SerializerMethodField()
+    # DRF's metaclass takes declared fields out of the class, so this never shadows
+    # ``Field.source`` at run time; the stubs cannot know that.
+    source = serializers.SerializerMethodField()  # type: ignore[assignment]
     created_at = serializers.DateTimeField()
     expires_at = serializers.DateTimeField(allow_null=True)
     active = serializers.SerializerMethodField()
+
+    def get_reason(self, action) -> str:
+        return moderation_log.notice_reason(action)
+
+    def get_source(self, action) -> str:
+        """``platform`` (WYA!?'s moderators) or ``room`` (a room's owner or moderator)."""
+        return moderation_log.notice_source(action)
 
     def get_active(self, action) -> bool:
         return policy.action_in_force(action)
 
 
 class NoticesApi(APIView):
-    """GET /api/me/notices/ — every moderation action taken against me (no shadow actions)."""
+    """GET /api/me/notices/ — every moderation action taken against me (no shadow actions),
+    each marked with its ``source``; a room ban while I was not in the room is not listed."""
 
     @extend_schema(responses={200: page_of(NoticeOutput, "NoticePage")}, tags=["safety"])
     def get(self, request):

@@ -150,6 +150,9 @@ CONSOLE_ACTION_TYPES = (
 REPORT_DECISIONS = (*CONSOLE_ACTION_TYPES, ActionType.DISMISS)
 # Actions that do something to a person for ``duration_minutes``.
 TIMED_ACTION_TYPES = (ActionType.MUTE, ActionType.RESTRICT)
+# Taken by a room's owner or moderator (rooms.services), not by WYA!?'s moderators: never shown
+# to anyone as an official action (docs/moderation.md, "Notices").
+ROOM_ACTION_TYPES = (ActionType.ROOM_KICK, ActionType.ROOM_BAN, ActionType.ROOM_UNBAN)
 
 
 class ModerationAction(models.Model):
@@ -191,3 +194,34 @@ class ModerationAction(models.Model):
         if self.duration_minutes is None or self.created_at is None:
             return None
         return self.created_at + dt.timedelta(minutes=self.duration_minutes)
+
+
+class RoomAction(models.Model):
+    """What a room-level ``moderation_actions`` row (kick, ban, unban) needs beside the locked
+    columns: the room it happened in (its name as it was, for the notice: the room may be
+    renamed or deleted later), the actor's room role, and whether the person was told.
+
+    A table added on top of the lock (docs/schema.md): the lock's ``moderation_actions`` has no
+    room column, and the notice must not be rebuilt by parsing the owner's free-text reason."""
+
+    action = models.OneToOneField(
+        ModerationAction,
+        primary_key=True,
+        on_delete=models.PROTECT,
+        related_name="room_detail",
+        db_column="action_id",
+    )
+    room = models.ForeignKey(
+        "rooms.ChatRoom", null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    room_name = models.CharField(max_length=255)
+    actor_role = models.CharField(max_length=10)
+    # False: a ban of someone who was never in the room, or its lifting. Logged, never shown to
+    # them: a room owner must not be able to send notices to strangers.
+    notified = models.BooleanField()
+
+    class Meta:
+        db_table = "room_moderation_actions"
+
+    def __str__(self) -> str:
+        return f"{self.action_id} in room {self.room_id}"

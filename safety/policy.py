@@ -500,3 +500,36 @@ def crossed_member_q(prefix: str = "") -> Q:
     return (segment_q(ADULT, prefix=user) & segment_q(TEEN, prefix=owner)) | (
         segment_q(TEEN, prefix=user) & segment_q(ADULT, prefix=owner)
     )
+
+
+# --- Reports: no moderator handles a report about themselves ---------------------------------
+def report_subject_id(report) -> str | None:
+    """Whom a report is about: the reported user (a message's author, a DM's sender), or for a
+    room report the room's owner; None if the room is gone."""
+    if report.reported_user_id is not None:
+        return report.reported_user_id
+    if report.reported_room_id is not None:
+        return report.reported_room.owner_id
+    return None
+
+
+def may_handle_report(moderator, report) -> Decision:
+    """May this moderator see, open and decide this report: one who may review reports, and
+    never about themselves (it would show them the reporter and let them close it). Another
+    moderator or a Safety lead handles it: the report stays in their queues. "Not found" for
+    the subject: the report page does not confirm that a report about them exists."""
+    if report_subject_id(report) == moderator.pk:
+        return Decision(False, "not_found", "No such report.")
+    return may_review_reports(moderator)
+
+
+def reports_handled_by_q(moderator, prefix: str = "") -> Q:
+    """The reports ``moderator`` may handle (``may_handle_report`` as a filter): not about them,
+    as the reported user nor (for a room report) as the room's owner."""
+    about_me = Q(**{f"{prefix}reported_user_id": moderator.pk}) | Q(
+        **{
+            f"{prefix}reported_user__isnull": True,
+            f"{prefix}reported_room__owner_id": moderator.pk,
+        }
+    )
+    return ~about_me

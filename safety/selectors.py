@@ -60,8 +60,15 @@ def blocks_of(*, user) -> QuerySet:
 
 
 def notices_of(*, user):
-    """Moderation actions taken against ``user``, newest first (what /api/me/notices/ shows)."""
-    return ModerationAction.objects.filter(target_user_id=user.pk).order_by("-id")
+    """Moderation actions taken against ``user``, newest first (what /api/me/notices/ shows),
+    with their room detail; a room action they were never told of (a ban while not in the
+    room, its lifting) is not theirs to see (``moderation_log.record_room_action``)."""
+    return (
+        ModerationAction.objects.filter(target_user_id=user.pk)
+        .exclude(room_detail__notified=False)
+        .select_related("room_detail")
+        .order_by("-id")
+    )
 
 
 def reports_of(*, user) -> QuerySet:

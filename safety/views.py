@@ -8,7 +8,7 @@ from django.http import Http404
 from django.shortcuts import redirect, render
 
 from moderation import services as moderation_services
-from safety import policy, selectors
+from safety import moderation_log, policy, selectors
 from safety.models import ReportType
 from wya.errors import NotFound, ServiceError
 
@@ -79,10 +79,14 @@ def report_list_page(request):
 
 @login_required
 def notices_page(request):
+    """My notices: WYA!?'s moderators' actions apart from room owners' and room moderators'
+    (``source``), so a room's action never reads as an official one."""
     actions = list(selectors.notices_of(user=request.user)[:100])
     rows = [
         {
             "action": action,
+            "reason": moderation_log.notice_reason(action),
+            "source": moderation_log.notice_source(action),
             "active": policy.action_in_force(action),
             "until": policy.until_words(action.expires_at)
             if action.action_type in ("mute", "restrict")
@@ -96,4 +100,9 @@ def notices_page(request):
             status__in=["resolved", "dismissed"]
         )[:20]
     ]
-    return render(request, "safety/notices.html", {"rows": rows, "closed": closed})
+    context = {
+        "platform_rows": [row for row in rows if row["source"] == moderation_log.SOURCE_PLATFORM],
+        "room_rows": [row for row in rows if row["source"] == moderation_log.SOURCE_ROOM],
+        "closed": closed,
+    }
+    return render(request, "safety/notices.html", context)

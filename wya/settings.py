@@ -278,6 +278,8 @@ RATE_LIMITS = {
     "register": env.str("RATE_REGISTER", default="20/hour"),
     "messages": env.str("RATE_MESSAGES", default="100/min"),
     "reports": env.str("RATE_REPORTS", default="20/hour"),
+    # Room kicks, bans and unbans per actor (each is logged and may notify the person).
+    "room_moderation": env.str("RATE_ROOM_MODERATION", default="60/hour"),
     "media": env.str("RATE_MEDIA", default="60/hour"),
     # DELETE /api/me/ checks a password: throttled per account like logins.
     "account_delete": env.str("RATE_ACCOUNT_DELETE", default="5/hour"),

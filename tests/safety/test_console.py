@@ -118,7 +118,9 @@ def test_the_queue_filters_by_status_type_and_segment_and_searches_by_user(mod_u
 
 
 @pytest.mark.django_db
-def test_opening_a_report_marks_it_reviewing_and_shows_the_evidence(mod_user, room, member, owner):
+def test_opening_a_report_shows_the_evidence_and_start_review_marks_it_reviewing(
+    mod_user, room, member, owner
+):
     before = [RoomMessageFactory(room=room, user=owner, message=f"before {i}") for i in range(7)]
     reported = RoomMessageFactory(room=room, user=owner, message="THE NASTY ONE")
     after = [RoomMessageFactory(room=room, user=owner, message=f"after {i}") for i in range(7)]
@@ -132,9 +134,13 @@ def test_opening_a_report_marks_it_reviewing_and_shows_the_evidence(mod_user, ro
     earlier = ReportFactory(reported_user=owner, report_type="spam")
     ModerationActionFactory(target_user=owner, reason="Earlier warning.")
 
-    response = page_client_for(mod_user).get(page(report))
+    client = page_client_for(mod_user)
+    response = client.get(page(report))
 
     assert response.status_code == 200
+    report.refresh_from_db()
+    assert (report.status, report.reviewed_by_id) == ("pending", None)  # a GET changes nothing
+    assert client.post(page(report), {"start_review": "1"}).status_code == 302
     report.refresh_from_db()
     assert (report.status, report.reviewed_by_id) == ("reviewing", mod_user.pk)
     context = [m.pk for m in response.context["evidence"]["context"]]

@@ -4,6 +4,7 @@ history length (moderators read these pages all day)."""
 import pytest
 
 from messaging.models import PrivateMessage
+from safety import moderation_log
 from safety.models import Report
 from tests.conftest import page_client_for
 from tests.factories import (
@@ -18,9 +19,10 @@ from tests.factories import (
 pytestmark = pytest.mark.django_db
 
 # session, user, report, escalated?, the evidence (context: 2, or DMs: 1; recent messages,
-# earlier reports, earlier actions, this report's actions) and the admin's own (sidebar, etc.),
-# plus the second factor's device (django-otp re-reads it: a deleted device ends the session).
-REPORT_PAGE_QUERIES = {"message": 13, "user": 12}
+# earlier reports, platform actions, room actions, this report's actions) and the admin's own
+# (sidebar, etc.), plus the second factor's device (django-otp re-reads it: a deleted device ends
+# the session).
+REPORT_PAGE_QUERIES = {"message": 14, "user": 13}
 QUEUE_PAGE_QUERIES = 7
 
 
@@ -35,6 +37,15 @@ def history(size):
         PrivateMessage.objects.create(sender=reported, recipient=reporter, message=f"dm {i}")
         ReportFactory(reported_user=reported)
         ModerationActionFactory(target_user=reported)
+        moderation_log.record_room_action(
+            actor=reporter,
+            actor_role="MOD",
+            target_user=reported,
+            action_type="room_kick",
+            room=room,
+            reason="Kicked.",
+            notify=True,
+        )
     message = RoomMessageFactory(room=room, user=reported, message="reported")
     for _ in range(size):
         RoomMessageFactory(room=room, user=reported)
@@ -54,7 +65,7 @@ def test_the_report_page_costs_the_same_number_of_queries_whatever_the_history(
         reporter=reporter, reported_user=reported, report_type="hate", **fields
     )
     client = page_client_for(mod_user)
-    client.get(f"/admin/safety/report/{report.pk}/change/")  # the first open marks it reviewing
+    client.get(f"/admin/safety/report/{report.pk}/change/")  # warm the session
 
     with django_assert_num_queries(REPORT_PAGE_QUERIES[kind]):
         response = client.get(f"/admin/safety/report/{report.pk}/change/")
@@ -62,7 +73,8 @@ def test_the_report_page_costs_the_same_number_of_queries_whatever_the_history(
     evidence = response.context["evidence"]
     assert len(evidence["context"]) == (min(size, 5) * 2 + 1 if kind == "message" else 0)
     assert len(evidence["dms"]) == (0 if kind == "message" else size)
-    assert len(evidence["earlier_actions"]) == min(size, 20)  # the latest twenty
+    assert len(evidence["platform_actions"]) == size  # every platform action, whatever the count
+    assert len(evidence["room_actions"]) == min(size, 20)  # room actions apart: the latest 20
     assert len(evidence["earlier_reports"]) == min(size, 20)
 
 
