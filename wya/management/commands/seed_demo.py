@@ -162,7 +162,7 @@ PEOPLE = [
     ),
     (
         "moderator",
-        "Mo Derator",
+        "Mo Reyes",
         35,
         "Lisbon",
         "Baixa",
