@@ -22,7 +22,7 @@ class NormalisedEmailMixin:
 class UserAddForm(NormalisedEmailMixin, UserCreationForm):
     class Meta(UserCreationForm.Meta):
         model = User
-        fields = ("email",)
+        fields = ("email", "date_of_birth")
         field_classes: dict = {}
 
 
