@@ -32,7 +32,9 @@ def clean_email_field(value) -> str:
 
 class RegisterForm(forms.Form):
     # A CharField: EmailField would refuse a full-width address before it is normalised.
-    email = forms.CharField(max_length=255, widget=forms.EmailInput(attrs={"autocomplete": "email"}))
+    email = forms.CharField(
+        max_length=255, widget=forms.EmailInput(attrs={"autocomplete": "email"})
+    )
     password = forms.CharField(
         widget=forms.PasswordInput(attrs={"autocomplete": "new-password"}),
         max_length=128,

@@ -539,10 +539,10 @@ def sanction_holds_apply(*, user: User) -> list[ModerationAction]:
 
 
 def _carry_over(user: User, hold: SanctionHold) -> ModerationAction:
-    minutes = None
-    if hold.expires_at is not None:
-        left = (hold.expires_at - timezone.now()).total_seconds()
-        minutes = max(1, math.ceil(left / 60))
+    ends = hold.expires_at
+    minutes = (
+        None if ends is None else max(1, math.ceil((ends - timezone.now()).total_seconds() / 60))
+    )
     action = moderation_log.record(
         moderator=hold.moderation_action.moderator,
         target_user=user,
@@ -550,9 +550,11 @@ def _carry_over(user: User, hold: SanctionHold) -> ModerationAction:
         reason=HOLD_REASON.format(hold=hold.pk),
         duration_minutes=minutes,
     )
-    if minutes is not None:  # minutes round up: start the action so it ends exactly as the hold
-        action.created_at = hold.expires_at - dt.timedelta(minutes=minutes)
-        ModerationAction.objects.filter(pk=action.pk).update(created_at=action.created_at)
+    if ends is not None and minutes is not None:
+        # Minutes round up: start the action so that it ends exactly when the hold does.
+        started = ends - dt.timedelta(minutes=minutes)
+        ModerationAction.objects.filter(pk=action.pk).update(created_at=started)
+        action.created_at = started
     return action
 
 

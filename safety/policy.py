@@ -512,7 +512,9 @@ DELETED_EMAIL_DOMAIN = "deleted.invalid"
 
 def deleted_account_q(prefix: str = "") -> Q:
     """Users (``{prefix}is_active`` …) who are deleted accounts."""
-    return Q(**{f"{prefix}is_active": False, f"{prefix}email__endswith": f"@{DELETED_EMAIL_DOMAIN}"})
+    return Q(
+        **{f"{prefix}is_active": False, f"{prefix}email__endswith": f"@{DELETED_EMAIL_DOMAIN}"}
+    )
 
 
 def is_deleted_account(user) -> bool:

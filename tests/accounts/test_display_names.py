@@ -43,7 +43,16 @@ INVISIBLE = {
     "hangul filler (a blank name)": "\u3164",
     "control character": "Ad\x85a",
 }
-ORDINARY = ["Ada Lovelace", "Badminton Bea", "Staffan", "Simon", "Wyatt", "Zoë", "Мария", "Mo Reyes"]
+ORDINARY = [
+    "Ada Lovelace",
+    "Badminton Bea",
+    "Staffan",
+    "Simon",
+    "Wyatt",
+    "Zoë",
+    "Мария",
+    "Mo Reyes",
+]
 
 
 @pytest.mark.parametrize("name", RESERVED.values(), ids=RESERVED.keys())
@@ -78,9 +87,7 @@ def test_ordinary_names_are_accepted(anon_client, name):
 def test_patching_my_name_to_a_reserved_one_is_refused(make_client, adult):
     before = adult.profile.display_name
 
-    response = make_client(adult).patch(
-        "/api/me/", {"display_name": "Моderator"}, format="json"
-    )
+    response = make_client(adult).patch("/api/me/", {"display_name": "Моderator"}, format="json")
 
     assert (response.status_code, response.json()["code"]) == (400, "invalid")
     assert response.json()["detail"].startswith("display_name: This display name is reserved")

@@ -65,9 +65,7 @@ def test_a_muted_and_restricted_user_comes_back_muted_and_restricted_until_the_s
     assert {state["mute"].moderator_id, state["restrict"].moderator_id} == {moderator.pk}
 
 
-def test_a_full_width_variant_of_the_address_does_not_come_back_free(
-    anon_client, moderator, adult
-):
+def test_a_full_width_variant_of_the_address_does_not_come_back_free(anon_client, moderator, adult):
     local, domain = adult.email.split("@")
     sanction(moderator, adult, "mute", minutes=60)
     delete_account(adult)
@@ -111,9 +109,7 @@ def test_the_carried_over_sanction_is_a_notice_like_any_action(anon_client, mode
     assert f"hold #{hold.pk}" in rows[0]["reason"]
 
 
-def test_the_register_page_also_starts_the_account_with_the_held_sanction(
-    client, moderator, adult
-):
+def test_the_register_page_also_starts_the_account_with_the_held_sanction(client, moderator, adult):
     email = adult.email
     sanction(moderator, adult, "mute", minutes=90)
     delete_account(adult)
@@ -238,9 +234,7 @@ def _deleted_sender(adult, other_adult) -> PrivateMessage:
     return dm
 
 
-def test_the_recipient_still_lists_the_conversation_with_the_deleted_account(
-    adult, other_adult
-):
+def test_the_recipient_still_lists_the_conversation_with_the_deleted_account(adult, other_adult):
     dm = _deleted_sender(adult, other_adult)
 
     rows = api_client_for(other_adult).get("/api/dms/").json()["results"]
