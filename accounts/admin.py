@@ -5,7 +5,7 @@ from django.contrib.auth.forms import UserChangeForm, UserCreationForm
 
 from accounts import services
 from accounts.forms import clean_email_field
-from accounts.models import Profile, User
+from accounts.models import Profile, SanctionHold, User
 from wya.errors import ServiceError
 
 
@@ -190,3 +190,22 @@ class UserAdmin(DjangoUserAdmin):
         self._each(
             request, queryset, services.account_tombstone_by_staff, ADMIN_DELETE_REASON, "Deleted"
         )
+
+
+@admin.register(SanctionHold)
+class SanctionHoldAdmin(admin.ModelAdmin):
+    """Holds are written by account deletion only. A superuser may delete one: that is how a held
+    platform ban (no end) is lifted, since the deleted account itself cannot be unbanned."""
+
+    list_display = ("id", "action_type", "expires_at", "moderation_action", "created_at")
+    list_filter = ("action_type",)
+    readonly_fields = ("email_digest", "action_type", "expires_at", "moderation_action")
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return request.user.is_superuser
