@@ -310,3 +310,19 @@ def test_the_deleted_persons_moderation_history_stays_in_the_log(moderator, adul
     delete_account(adult)
 
     assert ModerationAction.objects.filter(pk=action.pk, target_user_id=adult.pk).exists()
+
+
+def test_a_superuser_lifts_a_held_ban_by_deleting_the_hold_in_the_admin(
+    anon_client, client, moderator, adult
+):
+    email = adult.email
+    sanction(moderator, adult, "ban")
+    account_services.account_tombstone_by_staff(moderator=moderator, user=adult, reason="Gone.")
+    hold = SanctionHold.objects.get()
+    client.force_login(moderator)
+
+    response = client.post(f"/admin/accounts/sanctionhold/{hold.pk}/delete/", {"post": "yes"})
+
+    assert response.status_code == 302
+    assert not SanctionHold.objects.exists()
+    assert register_again(anon_client, email).status_code == 201
