@@ -22,6 +22,8 @@ INVISIBLE = {
     "byte order mark": "\ufeffada@demo.wya.test",
     "zero-width joiner": "ad\u200da@demo.wya.test",
     "control character": "ada\x7f@demo.wya.test",
+    "zero-width space in the domain": "ada@demo.wya\u200b.test",
+    "right-to-left mark in the domain": "ada@demo\u200f.wya.test",
 }
 
 
@@ -62,6 +64,16 @@ def test_registering_an_address_with_an_invisible_character_is_a_clear_400(anon_
     assert body["code"] == "invalid"
     assert "email" in body["detail"]
     assert not User.objects.exists()
+
+
+def test_an_invisible_variant_of_a_registered_address_is_not_a_second_account(anon_client):
+    UserFactory(email="ada@demo.wya.test")
+    email = INVISIBLE["zero-width space in the domain"]
+
+    response = anon_client.post(REGISTER, registration_data(email=email), format="json")
+
+    assert (response.status_code, response.json()["code"]) == (400, "invalid")
+    assert User.objects.count() == 1
 
 
 def test_the_invisible_character_message_says_what_is_wrong(anon_client):
