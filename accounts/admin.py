@@ -1,10 +1,36 @@
 from django import forms
 from django.contrib import admin, messages
 from django.contrib.auth.admin import UserAdmin as DjangoUserAdmin
+from django.contrib.auth.forms import UserChangeForm, UserCreationForm
 
 from accounts import services
-from accounts.models import Profile, User
+from accounts.forms import clean_email_field
+from accounts.models import Profile, SanctionHold, User
 from wya.errors import ServiceError
+
+
+class NormalisedEmailMixin:
+    """The admin's user forms store the address as every other path does (NFKC, lower case)
+    and refuse invisible characters, so the uniqueness check compares normalised addresses."""
+
+    cleaned_data: dict
+
+    def clean_email(self):
+        return clean_email_field(self.cleaned_data.get("email"))
+
+
+class UserAddForm(NormalisedEmailMixin, UserCreationForm):
+    class Meta(UserCreationForm.Meta):
+        model = User
+        fields = ("email", "date_of_birth")
+        field_classes: dict = {}
+
+
+class UserEditForm(NormalisedEmailMixin, UserChangeForm):
+    class Meta(UserChangeForm.Meta):
+        model = User
+        fields = "__all__"
+        field_classes: dict = {}
 
 
 class ProfileAdminForm(forms.ModelForm):
@@ -74,6 +100,8 @@ PRIVILEGE_FIELDS = ("is_staff", "is_superuser", "groups", "user_permissions")
 
 @admin.register(User)
 class UserAdmin(DjangoUserAdmin):
+    form = UserEditForm
+    add_form = UserAddForm
     ordering = ("-created_at",)
     list_display = ("email", "id", "date_of_birth", "is_active", "is_staff", "created_at")
     list_filter = ("is_active", "is_staff", "email_verified")
@@ -162,3 +190,22 @@ class UserAdmin(DjangoUserAdmin):
         self._each(
             request, queryset, services.account_tombstone_by_staff, ADMIN_DELETE_REASON, "Deleted"
         )
+
+
+@admin.register(SanctionHold)
+class SanctionHoldAdmin(admin.ModelAdmin):
+    """Holds are written by account deletion only. A superuser may delete one: that is how a held
+    platform ban (no end) is lifted, since the deleted account itself cannot be unbanned."""
+
+    list_display = ("id", "action_type", "expires_at", "moderation_action", "created_at")
+    list_filter = ("action_type",)
+    readonly_fields = ("email_digest", "action_type", "expires_at", "moderation_action")
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return request.user.is_superuser

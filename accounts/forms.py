@@ -4,9 +4,16 @@ from django import forms
 from django.contrib.admin.forms import AdminAuthenticationForm
 from django.contrib.auth.forms import AuthenticationForm
 from django.core.exceptions import ValidationError
+from django.core.validators import validate_email
 
 from accounts import services
-from accounts.validators import BIO_MAX, DISPLAY_NAME_MAX, LOCATION_MAX
+from accounts.validators import (
+    BIO_MAX,
+    DISPLAY_NAME_MAX,
+    LOCATION_MAX,
+    clean_display_name,
+    clean_email,
+)
 from wya.errors import ServiceError
 from wya.pages import color_field
 from wya.validators import DEFAULT_THEME_COLOR
@@ -16,8 +23,17 @@ def client_ip(request) -> str:
     return (request.META.get("REMOTE_ADDR") if request is not None else None) or "unknown"
 
 
+def clean_email_field(value) -> str:
+    """The form side of ``accounts.validators.clean_email``: normalised, then checked as an
+    address (a full-width address is the plain one; invisible characters are refused)."""
+    email = clean_email(value)
+    validate_email(email)
+    return email
+
+
 class RegisterForm(forms.Form):
-    email = forms.EmailField(
+    # A CharField: EmailField would refuse a full-width address before it is normalised.
+    email = forms.CharField(
         max_length=255, widget=forms.EmailInput(attrs={"autocomplete": "email"})
     )
     password = forms.CharField(
@@ -32,6 +48,12 @@ class RegisterForm(forms.Form):
         help_text="You must be at least 13. It decides who you can meet; nobody sees it.",
     )
     display_name = forms.CharField(max_length=DISPLAY_NAME_MAX, label="Display name")
+
+    def clean_email(self):
+        return clean_email_field(self.cleaned_data["email"])
+
+    def clean_display_name(self):
+        return clean_display_name(self.cleaned_data["display_name"])
 
 
 def _image_field(label: str, help_text: str) -> forms.FileField:

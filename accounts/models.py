@@ -11,6 +11,7 @@ from django.contrib.auth.models import PermissionsMixin
 from django.db import models
 from django.utils import timezone
 
+from accounts.validators import clean_email, normalize_email, validate_email_characters
 from wya.db import TimestampField, new_uuid_str
 from wya.validators import DEFAULT_THEME_COLOR
 
@@ -18,10 +19,15 @@ from wya.validators import DEFAULT_THEME_COLOR
 class UserManager(BaseUserManager["User"]):
     use_in_migrations = True
 
+    def get_by_natural_key(self, username):
+        """Login by email (``ModelBackend``: the admin login, ``createsuperuser``'s duplicate
+        check) finds the account whatever the case or width the address was typed in."""
+        return self.get(email=normalize_email(username))
+
     def create_user(self, email: str, password: str | None = None, **extra):
         if not email:
             raise ValueError("An email address is required.")
-        user = self.model(email=self.normalize_email(email).lower(), **extra)
+        user = self.model(email=clean_email(email), **extra)
         user.set_password(password)
         user.save(using=self._db)
         return user
@@ -35,7 +41,7 @@ class UserManager(BaseUserManager["User"]):
 class User(AbstractBaseUser, PermissionsMixin):
     # --- the lock ---
     id = models.CharField(primary_key=True, max_length=255, default=new_uuid_str, editable=False)
-    email = models.CharField(max_length=255, unique=True)
+    email = models.CharField(max_length=255, unique=True, validators=[validate_email_characters])
     created_at = TimestampField(default=timezone.now)
     # --- on top: Django auth (password, last_login, is_superuser come from the mixins) ---
     date_of_birth = models.DateField()
@@ -86,6 +92,33 @@ class Profile(models.Model):
 
     def __str__(self) -> str:
         return self.display_name
+
+
+class SanctionHold(models.Model):
+    """A sanction that outlives a deleted account (docs/accounts.md "Deletion and retention").
+
+    Written by ``accounts.services.account_tombstone`` for each mute, restriction or platform ban
+    in force at deletion; read by registration, so the same address (normalised, then keyed-
+    hashed: the raw address of a deleted person is not kept) cannot come back free before the
+    end. A table on top of the lock (docs/schema.md).
+    """
+
+    ACTION_TYPES = [("mute", "Mute"), ("restrict", "Restrict"), ("ban", "Platform ban")]
+
+    email_digest = models.CharField(max_length=64, db_index=True)
+    action_type = models.CharField(max_length=20, choices=ACTION_TYPES)
+    expires_at = models.DateTimeField(null=True, blank=True)  # NULL: until lifted
+    # The action that imposed the sanction (moderation rows are never deleted: PROTECT).
+    moderation_action = models.ForeignKey(
+        "safety.ModerationAction", on_delete=models.PROTECT, related_name="+"
+    )
+    created_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        db_table = "sanction_holds"
+
+    def __str__(self) -> str:
+        return f"{self.action_type} hold until {self.expires_at or 'lifted'}"
 
 
 def profile_value(user, name: str, default: Any = None) -> Any:

@@ -1,6 +1,7 @@
 """Input and output shapes of the accounts API. Field rules come from ``accounts.validators``
 (the services check them again: one definition, every path)."""
 
+from django.core.validators import validate_email
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
@@ -10,6 +11,7 @@ from accounts.validators import (
     DISPLAY_NAME_MAX,
     LOCATION_MAX,
     clean_display_name,
+    clean_email,
     validate_profile_image_url,
 )
 from messaging.serializers import PresenceOutput
@@ -25,10 +27,19 @@ from wya.validators import (
 
 
 class RegisterInput(StrictSerializer):
-    email = serializers.EmailField(max_length=255)
+    # A CharField, normalised before it is validated: a full-width address is the plain one.
+    email = serializers.CharField(max_length=255)
     password = serializers.CharField(max_length=128, trim_whitespace=False, write_only=True)
     date_of_birth = serializers.DateField()
     display_name = serializers.CharField(max_length=DISPLAY_NAME_MAX)
+
+    def validate_email(self, value):
+        email = clean_email(value)
+        validate_email(email)
+        return email
+
+    def validate_display_name(self, value):
+        return clean_display_name(value)
 
 
 class LoginInput(StrictSerializer):

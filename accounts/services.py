@@ -7,6 +7,7 @@ sockets close only once the change is committed.
 
 import datetime as dt
 import hashlib
+import math
 import uuid
 
 from django.conf import settings
@@ -20,18 +21,21 @@ from django.utils import timezone
 from django_otp.plugins.otp_totp.models import TOTPDevice
 from rest_framework.authtoken.models import Token
 
-from accounts.models import Profile, User
+from accounts.models import Profile, SanctionHold, User
+from accounts.selectors import email_digest, sanction_holds_in_force
 from accounts.validators import (
     BIO_MAX,
     LOCATION_MAX,
+    RESERVED_EMAIL_DOMAIN,
     clean_display_name,
+    clean_email,
     validate_profile_image_url,
 )
 from geo.models import Location
 from messaging.models import Presence
 from rooms.services import rooms_leave_all
 from safety import moderation_log, policy
-from safety.models import ActionType
+from safety.models import ActionType, ModerationAction
 from safety.services import blocks_delete_all
 from wya import ratelimit
 from wya.errors import Conflict, Forbidden, Invalid, RateLimited
@@ -48,9 +52,21 @@ _UNSET = object()
 _dummy_hash: str | None = None
 
 
+# Registration refused for an address whose deleted account was banned: the message says no
+# more than needed (not why, not that an account existed), docs/accounts.md explains.
+REGISTRATION_REFUSED = (
+    "An account cannot be created with this email address. "
+    "If you think this is a mistake, contact the WYA!? team."
+)
+
+
 # --- helpers ----------------------------------------------------------------------------------
-def normalize_email(email) -> str:
-    return email.strip().lower() if isinstance(email, str) else ""
+def _clean_email_or_invalid(email) -> str:
+    """``accounts.validators.clean_email`` as a service error (400 ``invalid``, names the field)."""
+    try:
+        return clean_email(email)
+    except ValidationError as error:
+        raise Invalid(f"email: {_first_message(error)}", code="invalid")
 
 
 def _first_message(error: ValidationError) -> str:
@@ -111,6 +127,8 @@ def user_register(
     with transaction.atomic():
         if User.objects.filter(email=email).exists():
             raise Conflict("An account with this email address already exists.", code="email_taken")
+        if ActionType.BAN in sanction_holds_in_force(email):
+            raise Forbidden(REGISTRATION_REFUSED, code="registration_refused")
         try:
             with transaction.atomic():
                 user = User.objects.create_user(
@@ -125,7 +143,7 @@ def user_register(
 
 def _clean_registration(*, email, password, date_of_birth, display_name) -> tuple[str, str]:
     """The sign-up rules: ``(email, display_name)`` cleaned, or ``Invalid`` naming the field."""
-    email = normalize_email(email)
+    email = _clean_email_or_invalid(email)
     try:
         validate_email(email)
     except ValidationError:
@@ -157,7 +175,7 @@ def user_login_check(*, email: str, password: str, ip: str | None = None) -> Use
     """
     if ip is not None and not ratelimit.allow("login", ip):
         raise RateLimited("Too many login attempts from this address. Try again later.")
-    email = normalize_email(email)
+    email = _clean_email_or_invalid(email)
     password = password if isinstance(password, str) else ""
     if not ratelimit.allow("login_account", hashlib.sha256(email.encode()).hexdigest()):
         raise RateLimited("Too many login attempts for this account. Try again later.")
@@ -464,6 +482,7 @@ def account_tombstone(*, user: User) -> User:
         # Leave rooms first, while the account still passes the rooms' access rules: owned
         # rooms are handed over like any owner leaving, and every room hears "left".
         rooms_leave_all(user=user)
+        _hold_sanctions(user)
         _anonymise(user)
         Location.objects.filter(user=user).delete()
         blocks_delete_all(user=user)
@@ -475,7 +494,7 @@ def account_tombstone(*, user: User) -> User:
 
 def _anonymise(user: User) -> None:
     """The account's own personal data replaced: unusable login, no flags, anonymous profile."""
-    user.email = f"deleted-{uuid.uuid4().hex}@deleted.invalid"
+    user.email = f"deleted-{uuid.uuid4().hex}@{RESERVED_EMAIL_DOMAIN}"
     user.set_unusable_password()
     user.is_active = False
     user.is_staff = False
@@ -511,3 +530,77 @@ def account_delete(*, user: User, password: str) -> User:
     if not isinstance(password, str) or not password or not user.check_password(password):
         raise Forbidden("The password is not correct.", code="wrong_password")
     return account_tombstone(user=user)
+
+
+# --- sanction holds: sanctions outlive a deleted account (docs/accounts.md) -------------------
+HOLD_REASON = (
+    "Carried over automatically: this sanction was in force on a deleted account with the same "
+    "email address (hold #{hold})."
+)
+
+
+def _sanctions_in_force(user: User) -> list[tuple[ModerationAction, dt.datetime | None]]:
+    """The mute, restriction and platform ban in force on ``user``, each with its end."""
+    restraints = policy.restraints_in_force(user)
+    found = [(action, action.expires_at) for action in restraints.values() if action is not None]
+    ban = policy.ban_in_force(user)
+    if ban is not None:
+        found.append((ban, None))
+    return found
+
+
+def _hold_sanctions(user: User) -> None:
+    """Keep every sanction in force on ``user`` as a hold on their email's keyed digest (called
+    by the tombstone, in its transaction, before the address is erased)."""
+    digest = email_digest(user.email)
+    SanctionHold.objects.bulk_create(
+        SanctionHold(
+            email_digest=digest,
+            action_type=action.action_type,
+            expires_at=expires_at,
+            moderation_action=action,
+        )
+        for action, expires_at in _sanctions_in_force(user)
+    )
+
+
+def sanction_holds_apply(*, user: User) -> list[ModerationAction]:
+    """A new account starts with the sanctions held on its address, until the same end: one
+    logged action per hold (shown on /notices/ like any action), written in the name of the
+    moderator who imposed the original. Every path that creates a user reaches this (the
+    ``post_save`` signal); registration refuses a held platform ban before that."""
+    holds = sanction_holds_in_force(user.email)
+    if not holds:
+        return []
+    with transaction.atomic():
+        actions = [_carry_over(user, hold) for hold in holds.values()]
+        if ActionType.BAN in holds:
+            account_set_active(user=user, is_active=False)
+    return actions
+
+
+def _carry_over(user: User, hold: SanctionHold) -> ModerationAction:
+    ends = hold.expires_at
+    minutes = (
+        None if ends is None else max(1, math.ceil((ends - timezone.now()).total_seconds() / 60))
+    )
+    action = moderation_log.record(
+        moderator=hold.moderation_action.moderator,
+        target_user=user,
+        action_type=hold.action_type,
+        reason=HOLD_REASON.format(hold=hold.pk),
+        duration_minutes=minutes,
+    )
+    if ends is not None and minutes is not None:
+        # Minutes round up: start the action so that it ends exactly when the hold does.
+        started = ends - dt.timedelta(minutes=minutes)
+        ModerationAction.objects.filter(pk=action.pk).update(created_at=started)
+        action.created_at = started
+    return action
+
+
+def sanction_holds_purge(*, now: dt.datetime | None = None) -> int:
+    """Delete the holds whose end has passed (they are ignored already); returns how many."""
+    now = now or timezone.now()
+    deleted, _ = SanctionHold.objects.filter(expires_at__lte=now).delete()
+    return deleted

@@ -1,5 +1,6 @@
 """Signal receivers: a web-page logout closes the sockets opened with that session cookie; a
-password change ends every token and socket of the account."""
+password change ends every token and socket of the account; a new account starts with the
+sanctions held on its email address (whatever path created it: API, page, admin, command)."""
 
 from django.contrib.auth.signals import user_logged_out
 from django.db.models.signals import post_save, pre_save
@@ -31,3 +32,9 @@ def end_credentials_on_password_change(sender, instance, created=False, **kwargs
     if not created and getattr(instance, "_password_replaced", False):
         instance._password_replaced = False
         services.credentials_changed(user=instance)
+
+
+@receiver(post_save, sender=User, dispatch_uid="accounts.apply_sanction_holds")
+def apply_sanction_holds(sender, instance, created=False, raw=False, **kwargs):
+    if created and not raw:
+        services.sanction_holds_apply(user=instance)

@@ -29,6 +29,7 @@ REGISTER_FIELD_CODES = {
     "invalid_date_of_birth": "date_of_birth",
     "invalid_email": "email",
     "email_taken": "email",
+    "registration_refused": "email",
     "password_invalid": "password",
 }
 

@@ -10,7 +10,7 @@ import datetime as dt
 from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.db import connection
-from django.db.models import Case, F, Max, Q, QuerySet, When
+from django.db.models import Case, Exists, F, Max, Q, QuerySet, When
 from django.utils import timezone
 
 from messaging.models import Presence, PresenceStatus, PrivateMessage
@@ -20,7 +20,7 @@ from safety.models import ActionType, Block, ModerationAction
 from safety.selectors import actions_from_columns, is_user_id, visible_user_or_404
 from wya.cursor import CursorPage, cursor_page
 from wya.db import date_from_db
-from wya.errors import Invalid
+from wya.errors import Invalid, NotFound
 
 User = get_user_model()
 
@@ -123,10 +123,27 @@ def stale_presence_user_ids(*, now: dt.datetime | None = None) -> list[str]:
 
 # --- Direct messages ------------------------------------------------------------------------
 def dm_partner_for(viewer, user_id: str):
-    """The other person of a conversation, or NotFound when the viewer may not see them."""
+    """The other person of a conversation, or NotFound when the viewer may not see them (a
+    deleted account only by someone it had a conversation with: ``_deleted_partner``)."""
     if user_id == viewer.pk:
         raise Invalid("A conversation is between two people.")
-    return visible_user_or_404(viewer, user_id)
+    try:
+        return visible_user_or_404(viewer, user_id)
+    except NotFound:
+        partner = _deleted_partner(viewer, user_id) if is_user_id(user_id) else None
+        if partner is None:
+            raise
+        return partner
+
+
+def _deleted_partner(viewer, user_id: str):
+    """A deleted account the viewer exchanged DMs with: the conversation stays readable (and
+    its messages reportable) by the one who is left, signed "Deleted user"."""
+    return (
+        User.objects.filter(policy.deleted_account_q(), pk=user_id)
+        .filter(Exists(dm_conversation(viewer, User(pk=user_id))))
+        .first()
+    )
 
 
 def dm_conversation(viewer, other) -> QuerySet:
@@ -193,7 +210,8 @@ def has_written_to(sender_id: str, recipient_id: str) -> bool:
 def dm_conversations(viewer, *, before: int | None = None, limit: int = 50) -> tuple[list, bool]:
     """My conversations, newest first: ``[(other_user, last_message)]`` and whether there are more.
 
-    Conversations with people the viewer may no longer see (block, segment, ban) are left out.
+    Conversations with people the viewer may no longer see (block, segment, ban) are left out;
+    those with a deleted account stay (signed "Deleted user").
     Two queries whatever the page size: one grouped query for the page of conversations, one for
     their last messages with both people and their profiles.
     """
@@ -202,7 +220,10 @@ def dm_conversations(viewer, *, before: int | None = None, limit: int = 50) -> t
         .annotate(
             partner=Case(When(sender_id=viewer.pk, then=F("recipient_id")), default=F("sender_id"))
         )
-        .filter(partner__in=policy.visible_users(viewer).values("pk"))
+        .filter(
+            Q(partner__in=policy.visible_users(viewer).values("pk"))
+            | Q(partner__in=User.objects.filter(policy.deleted_account_q()).values("pk"))
+        )
         .values("partner")
         .annotate(last_id=Max("id"))
         .order_by("-last_id")

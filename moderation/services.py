@@ -327,7 +327,9 @@ def _reportable_dm(reporter, dm_id):
         raise NotFound("No such message.", code="not_found")
     if dm.sender_id == reporter.pk:
         raise Invalid("Report the person, not your own message.", code="invalid")
-    if not policy.can_report_user(reporter, dm.sender):
+    # A DM from an account deleted since stays reportable by its recipient (the evidence).
+    deleted = policy.is_deleted_account(dm.sender)
+    if not (deleted or policy.can_report_user(reporter, dm.sender)):
         raise NotFound("No such message.", code="not_found")
     return dm
 
@@ -401,9 +403,14 @@ def report_create(
         report, created = _report_file_or_merge(
             reporter=reporter, report_type=report_type, words=words, fields=fields
         )
-        if block and fields["reported_user"] is not None:
+        if block and _blockable(fields["reported_user"]):
             block_create(blocker=reporter, blocked_id=fields["reported_user"].pk)
     return report, created
+
+
+def _blockable(user) -> bool:
+    """A deleted account has nothing left to block (its DMs stay reportable, not blockable)."""
+    return user is not None and not policy.is_deleted_account(user)
 
 
 def _one_target(targets: dict) -> str:

@@ -533,3 +533,22 @@ def reports_handled_by_q(moderator, prefix: str = "") -> Q:
         }
     )
     return ~about_me
+
+
+# --- Deleted accounts -------------------------------------------------------------------------
+# A deleted account is a tombstone (``accounts.services.account_tombstone``): inactive, with an
+# address in this reserved domain (nobody can register one). It is hidden like a banned account
+# everywhere but in the conversations it had: the DMs it sent stay readable and reportable by
+# the people who received them (docs/accounts.md "Deletion and retention").
+DELETED_EMAIL_DOMAIN = "deleted.invalid"
+
+
+def deleted_account_q(prefix: str = "") -> Q:
+    """Users (``{prefix}is_active`` …) who are deleted accounts."""
+    return Q(
+        **{f"{prefix}is_active": False, f"{prefix}email__endswith": f"@{DELETED_EMAIL_DOMAIN}"}
+    )
+
+
+def is_deleted_account(user) -> bool:
+    return not user.is_active and user.email.endswith(f"@{DELETED_EMAIL_DOMAIN}")

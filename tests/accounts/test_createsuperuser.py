@@ -31,8 +31,8 @@ def test_createsuperuser_takes_a_display_name_option(monkeypatch):
         "--email",
         "max@example.test",
         "--display-name",
-        "Max Admin",
+        "Max Ops",
         verbosity=0,
     )
 
-    assert Profile.objects.get(user__email="max@example.test").display_name == "Max Admin"
+    assert Profile.objects.get(user__email="max@example.test").display_name == "Max Ops"

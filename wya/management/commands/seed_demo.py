@@ -168,7 +168,7 @@ PEOPLE = [
     ),
     (
         "moderator",
-        "Mo Derator",
+        "Mo Reyes",
         35,
         "Lisbon",
         "Baixa",
