@@ -8,7 +8,7 @@ from django.core.management.base import CommandError
 
 from accounts.models import Profile, User
 from tests.conftest import page_client_for
-from tests.factories import registration_data
+from tests.factories import registration_data, verified_staff_login
 
 pytestmark = pytest.mark.django_db
 
@@ -123,7 +123,7 @@ def test_the_profile_page_refuses_a_reserved_name(adult):
 
 
 def test_the_admin_profile_form_refuses_a_reserved_name(client, moderator, adult):
-    client.force_login(moderator)
+    verified_staff_login(client, moderator)
     before = adult.profile.display_name
 
     response = client.post(

@@ -7,7 +7,7 @@ from django.core.management.base import CommandError
 
 from accounts.admin import UserEditForm
 from accounts.models import User
-from tests.factories import PASSWORD, UserFactory, registration_data
+from tests.factories import PASSWORD, UserFactory, registration_data, verified_staff_login
 
 pytestmark = pytest.mark.django_db
 
@@ -179,7 +179,7 @@ def _admin_add(client, email: str, display_name: str = "New Person"):
 
 
 def test_the_admin_add_user_page_stores_the_normalised_address(client, moderator):
-    client.force_login(moderator)
+    verified_staff_login(client, moderator)
 
     response = _admin_add(client, "ＮＥＷ@Example.test")
 
@@ -189,7 +189,7 @@ def test_the_admin_add_user_page_stores_the_normalised_address(client, moderator
 
 def test_the_admin_add_user_page_refuses_a_variant_of_an_existing_address(client, moderator):
     UserFactory(email="new@example.test")
-    client.force_login(moderator)
+    verified_staff_login(client, moderator)
 
     response = _admin_add(client, "ＮＥＷ@example.test")
 

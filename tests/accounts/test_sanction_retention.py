@@ -20,7 +20,7 @@ from moderation.services import moderation_action_take
 from safety import policy
 from safety.models import ModerationAction, Report
 from tests.conftest import api_client_for, page_client_for
-from tests.factories import PASSWORD, registration_data
+from tests.factories import PASSWORD, registration_data, verified_staff_login
 
 pytestmark = pytest.mark.django_db
 
@@ -319,7 +319,7 @@ def test_a_superuser_lifts_a_held_ban_by_deleting_the_hold_in_the_admin(
     sanction(moderator, adult, "ban")
     account_services.account_tombstone_by_staff(moderator=moderator, user=adult, reason="Gone.")
     hold = SanctionHold.objects.get()
-    client.force_login(moderator)
+    verified_staff_login(client, moderator)
 
     response = client.post(f"/admin/accounts/sanctionhold/{hold.pk}/delete/", {"post": "yes"})
 
