@@ -28,7 +28,6 @@ from rooms.selectors import (
     crossed_memberships,
     handover_candidate,
     member_count,
-    member_room_access,
     room_access,
     room_capacity,
     room_message_payload,
@@ -142,7 +141,7 @@ def room_create(
     max_participants=None,
 ) -> ChatRoom:
     """Create a room; the creator becomes its owner (an ``OWNR`` membership row)."""
-    policy.raise_for(policy.may_create_or_join_public(user))
+    policy.raise_for(policy.may_create_room(user))
     music_url, music_provider = _clean_music(music_url)
     now = timezone.now()
     room = ChatRoom.objects.create(
@@ -458,14 +457,12 @@ def room_message_send(
     media), media only a URL ``/api/media/`` issued to the sender, the shared ``messages`` rate
     limit; then saved and published to ``room.<id>`` after commit.
 
-    The hot path: the policy decides from one query (``room_send_facts``); only when it does
-    not say yes do the full checks run, for the precise error. The save is one INSERT, atomic
-    by itself (no BEGIN/COMMIT round trips): two PostgreSQL round trips per message.
+    The hot path: ``policy.decide_room_send`` decides, with its precise refusal, on the facts
+    read by ONE query (``room_send_facts``). The save is one INSERT, atomic by itself (no
+    BEGIN/COMMIT round trips): two PostgreSQL round trips per message.
     """
     room_id = clean_room_id(room_id)
-    if not policy.room_send_allowed(user, room_send_facts(user, room_id)):
-        member_room_access(user, room_id).require_member()
-        policy.raise_for(policy.can_send(user))
+    policy.raise_for(policy.decide_room_send(user, room_send_facts(user, room_id)))
     text, media_url = clean_message(message, media_url)
     require_issued_media(media_url, user)
     if not ratelimit.allow("messages", user.pk):
