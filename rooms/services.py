@@ -342,13 +342,14 @@ def _target_member(access: RoomAccess, user_id) -> ChatRoomMember:
     return target
 
 
+def member_facts(row: ChatRoomMember) -> policy.MemberFacts:
+    return policy.MemberFacts(
+        user_id=row.user_id, is_owner=row.role == Role.OWNER, is_mod=row.role == Role.MOD
+    )
+
+
 def _check_may_moderate(actor: ChatRoomMember, target: ChatRoomMember, verb: str) -> None:
-    if target.user_id == actor.user_id:
-        raise Forbidden(f"You cannot {verb} yourself.", code="forbidden")
-    if target.role == Role.OWNER:
-        raise Forbidden(f"Nobody can {verb} the room's owner.", code="forbidden")
-    if actor.role == Role.MOD and target.role == Role.MOD:
-        raise Forbidden(f"A moderator cannot {verb} another moderator.", code="forbidden")
+    policy.raise_for(policy.may_moderate_member(member_facts(actor), member_facts(target), verb))
 
 
 @transaction.atomic
@@ -361,11 +362,7 @@ def room_member_set_role(*, actor, room_id, user_id, role: str) -> ChatRoomMembe
     target = _target_member(access, user_id)
     if target.is_banned:
         raise Conflict("This person is banned from the room.", code="banned")
-    if target.user_id == owner.user_id:
-        raise Forbidden(
-            "The owner's role cannot be changed; the room passes on when the owner leaves.",
-            code="forbidden",
-        )
+    policy.raise_for(policy.may_change_role(member_facts(owner), member_facts(target)))
     if target.role != role:
         target.role = role
         target.save(update_fields=["role"])

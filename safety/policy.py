@@ -400,6 +400,42 @@ def may_add_to_room(adder, target, room) -> Decision:
     return ALLOW
 
 
+@dataclass(frozen=True)
+class MemberFacts:
+    """One membership row's part in a room staff decision (kick, ban, role)."""
+
+    user_id: str
+    is_owner: bool
+    is_mod: bool
+
+
+def may_moderate_member(actor: MemberFacts, target: MemberFacts, verb: str) -> Decision:
+    """May room staff ``actor`` kick/ban ``target``: never oneself, never the owner, and a
+    moderator never another moderator. A mute or restriction does not stop it: removing
+    someone from one's own room is a safety tool."""
+    if target.user_id == actor.user_id:
+        return Decision(False, "forbidden", f"You cannot {verb} yourself.")
+    if target.is_owner:
+        return Decision(False, "forbidden", f"Nobody can {verb} the room's owner.")
+    if actor.is_mod and target.is_mod:
+        return Decision(False, "forbidden", f"A moderator cannot {verb} another moderator.")
+    return ALLOW
+
+
+def may_change_role(actor: MemberFacts, target: MemberFacts) -> Decision:
+    """Only the owner names or un-names room moderators, and the owner's own role never
+    changes (the room passes on when the owner leaves)."""
+    if not actor.is_owner:
+        return Decision(False, "not_room_owner", "Only the room's owner may do this.")
+    if target.user_id == actor.user_id:
+        return Decision(
+            False,
+            "forbidden",
+            "The owner's role cannot be changed; the room passes on when the owner leaves.",
+        )
+    return ALLOW
+
+
 def blocked_user_ids(user) -> set[str]:
     """Ids of everyone ``user`` blocked or is blocked by (open sockets cache this set)."""
     rows = Block.objects.filter(Q(blocker_id=user.pk) | Q(blocked_id=user.pk)).values_list(
