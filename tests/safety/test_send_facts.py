@@ -19,6 +19,7 @@ from messaging.services import dm_send
 from rooms.selectors import room_send_facts, room_send_facts_from_orm
 from rooms.services import room_message_send
 from safety import policy
+from tests.conftest import api_client_for
 from tests.factories import (
     BlockFactory,
     MemberFactory,
@@ -249,3 +250,27 @@ def test_a_refused_send_costs_one_query(django_assert_num_queries):
     restrain(user, ["active"], [])
     with django_assert_num_queries(1), pytest.raises(Forbidden):
         room_message_send(user=user, room_id=room.pk, message="hi")
+
+
+def test_a_room_message_over_rest_costs_its_auth_the_facts_and_the_insert(
+    django_assert_num_queries,
+):
+    room = RoomFactory()
+    user = MemberFactory(room=room).user
+    client = api_client_for(user)
+    # 1 the token and its user, 2 the facts, 3 the INSERT
+    with django_assert_num_queries(3):
+        response = client.post(f"/api/rooms/{room.pk}/messages/", {"message": "hi"}, format="json")
+    assert response.status_code == 201
+
+
+def test_a_direct_message_over_rest_costs_its_auth_the_facts_and_the_insert(
+    django_assert_num_queries,
+):
+    sender, recipient = UserFactory(), UserFactory()
+    client = api_client_for(sender)
+    with django_assert_num_queries(3):
+        response = client.post(
+            f"/api/dms/{recipient.pk}/messages/", {"message": "hi"}, format="json"
+        )
+    assert response.status_code == 201
