@@ -1,12 +1,15 @@
 """The restraint matrix: every action a person can take on another person or a shared space ×
 every restraint on that person, and the documented answer of each cell. ``test_matrix.py``
 runs each cell through REST, the socket and the page form (where one exists); docs/moderation.md
-publishes the table printed by ``python -m tests.safety.matrix`` (a test keeps them equal).
+publishes the table printed by ``python -m tests.safety.matrix`` (``--write`` updates the doc;
+a test keeps them equal).
 
 Answers: ``ok`` (done; 2xx, a socket ack, a page redirect), ``401`` (the credentials no longer
 work; a socket is refused), ``404`` (no such room/person, whatever the code), ``403 <code>``,
 ``shared`` / ``hidden`` (presence)."""
 
+import pathlib
+import sys
 from dataclasses import dataclass
 
 OK = "ok"
@@ -41,6 +44,7 @@ ACTIONS = (
     Action("typing_room", "typing in a room", ("socket",)),
     Action("typing_dm", "typing to a person", ("socket",)),
     Action("join", "join a public room", ("rest", "page")),
+    Action("leave", "leave a room", ("rest", "page")),
     Action("create_room", "create a room", ("rest", "page")),
     Action("rename", "rename/describe my room", ("rest",)),
     Action("visibility", "make my private room public", ("rest",)),
@@ -50,7 +54,7 @@ ACTIONS = (
     Action("unban", "lift a room ban", ("rest",)),
     Action("role", "make a member a room moderator", ("rest",)),
     Action("block", "block a person", ("rest", "page")),
-    Action("report", "report a person", ("rest",)),
+    Action("report", "report a person", ("rest", "page")),
     Action("upload", "upload an image", ("rest",)),
     Action("presence", "see a co-member's presence", ("rest",)),
 )
@@ -95,6 +99,9 @@ ANSWERS: dict[str, dict[str, str]] = {
     ),
     "join": _answers(
         restricted="403 restricted", room_banned="403 banned", other_segment=NOT_FOUND
+    ),
+    "leave": _answers(
+        room_banned="403 banned", other_segment=NOT_FOUND, not_member="403 not_member"
     ),
     "create_room": _answers(restricted="403 restricted"),
     "rename": _answers(muted="403 muted", **_STAFF),
@@ -161,5 +168,25 @@ def markdown_table() -> str:
     return "\n".join(lines) + "\n"
 
 
+DOC = pathlib.Path(__file__).resolve().parents[2] / "docs" / "moderation.md"
+BEGIN, END = "<!-- matrix:begin -->", "<!-- matrix:end -->"
+
+
+def published_table() -> str:
+    """The table between the markers of docs/moderation.md."""
+    text = DOC.read_text()
+    return text[text.index(BEGIN) + len(BEGIN) : text.index(END)].lstrip("\n")
+
+
+def write_table() -> None:
+    text = DOC.read_text()
+    head, tail = text[: text.index(BEGIN) + len(BEGIN)], text[text.index(END) :]
+    DOC.write_text(f"{head}\n{markdown_table()}{tail}")
+
+
 if __name__ == "__main__":
-    print(markdown_table(), end="")
+    # ``python -m tests.safety.matrix`` prints the table; ``--write`` puts it in the doc.
+    if "--write" in sys.argv:
+        write_table()
+    else:
+        print(markdown_table(), end="")
