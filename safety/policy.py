@@ -1,14 +1,18 @@
-"""The visibility policy: the one place that answers "may A see / contact B".
+"""The visibility policy and the gate: the one place that answers "may A see / contact B" and
+"may A do this action".
 
 Age segments, blocks, platform bans (``is_active=False``), mutes and restrictions are decided
-here and nowhere else. Discovery, profiles, DMs, rooms, presence, typing and the socket all ask
-this module, so a rule tested on one path holds on every path.
+here and nowhere else. Each action has ONE decision function over one facts value (e.g.
+``decide_room_send`` over ``RoomSendFacts``); REST, the socket, the pages and the admin reach it
+through the same service, so a rule holds on every path (docs/moderation.md, "The gate", and its
+matrix, ``tests/safety/test_matrix.py``).
 
 - Segments: under 13 cannot register; 13–17 is ``teen``; 18 and over is ``adult``. Computed
   from the date of birth on every call, because birthdays move people between segments.
 - Blocks are mutual: a block in either direction hides both people from each other.
-- Moderation actions (``mute``, ``restrict``) are active from ``created_at`` for
-  ``duration_minutes`` (NULL: until lifted by a later moderator decision).
+- Moderation actions (``mute``, ``restrict``) are in force from ``created_at`` for
+  ``duration_minutes`` (NULL: until lifted by a later moderator decision): ``action_in_force``
+  and ``actions_in_force``, the only definition.
 """
 
 import datetime as dt
