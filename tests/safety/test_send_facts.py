@@ -16,6 +16,7 @@ from hypothesis import strategies as st
 from messaging.models import PrivateMessage
 from messaging.selectors import dm_send_facts, dm_send_facts_from_orm
 from messaging.services import dm_send
+from rooms.models import ChatRoomMessage
 from rooms.selectors import room_send_facts, room_send_facts_from_orm
 from rooms.services import room_message_send
 from safety import policy
@@ -28,7 +29,7 @@ from tests.factories import (
     TeenFactory,
     UserFactory,
 )
-from wya.errors import Forbidden
+from wya.errors import Forbidden, ServiceError
 
 pytestmark = pytest.mark.django_db
 
@@ -274,3 +275,18 @@ def test_a_direct_message_over_rest_costs_its_auth_the_facts_and_the_insert(
             f"/api/dms/{recipient.pk}/messages/", {"message": "hi"}, format="json"
         )
     assert response.status_code == 201
+
+
+def test_a_sender_deactivated_since_their_socket_opened_cannot_send_with_the_stale_user():
+    """The socket holds the user object it authenticated; the facts read the account's state
+    now. (The old yes-only fast path trusted the stale object and saved the message.)"""
+    room = RoomFactory()
+    stale = MemberFactory(room=room).user
+    recipient = UserFactory()
+    type(stale).objects.filter(pk=stale.pk).update(is_active=False)
+    with pytest.raises(Forbidden):
+        room_message_send(user=stale, room_id=room.pk, message="still here?")
+    with pytest.raises(ServiceError):
+        dm_send(sender=stale, recipient_id=recipient.pk, message="still here?")
+    assert not ChatRoomMessage.objects.filter(user=stale).exists()
+    assert not PrivateMessage.objects.filter(sender=stale).exists()
