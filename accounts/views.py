@@ -161,16 +161,16 @@ def user_page(request, user_id: str):
 @login_required
 @require_POST
 def block_page(request, user_id: str):
-    """Block from a profile: ``safety.services.block_create`` (both sides' sockets hear it)."""
-    person = _visible_person_or_404(request.user, user_id)
-    name = display_name_of(person, "This person")
+    """Block from a profile: ``safety.services.block_create`` (both sides' sockets hear it),
+    which decides exactly as for REST (``policy.can_block``; blocking again is a no-op)."""
     try:
-        safety_services.block_create(blocker=request.user, blocked_id=person.pk)
+        block, _ = safety_services.block_create(blocker=request.user, blocked_id=user_id)
     except NotFound:
         raise Http404("No such user.")
     except ServiceError as error:
         messages.error(request, error.detail)
-        return redirect("user-profile", user_id=person.pk)
+        return redirect("user-profile", user_id=user_id)
+    name = display_name_of(block.blocked, "This person")
     messages.success(
         request,
         f"You blocked {name}. Neither of you can see or message the other; "

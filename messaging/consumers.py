@@ -24,10 +24,10 @@ from django.conf import settings
 
 from messaging import frames, heartbeats, idempotency, services
 from messaging.outbox import Outbox
-from rooms.selectors import room_ids_for_user
+from messaging.selectors import dm_send_facts
+from rooms.selectors import room_ids_for_user, room_send_facts
 from rooms.services import room_mark_read, room_message_send
 from safety import policy
-from safety.selectors import visible_user_or_404
 from wya import live
 from wya.errors import NotFound, ServiceError
 from wya.live import room_group, user_group
@@ -66,14 +66,11 @@ def _socket_state(user) -> tuple[set[str], set[int]]:
     return policy.blocked_user_ids(user), _room_ids(user)
 
 
-def _may_see(user, other_id) -> bool:
-    if other_id == user.pk:
-        return False
-    try:
-        visible_user_or_404(user, other_id)
-    except NotFound:
-        return False
-    return True
+def _may_type(user, target: tuple) -> policy.Decision:
+    """``policy.may_type`` over the same one-query facts a message to ``target`` would use."""
+    if target[0] == "room":
+        return policy.may_type(user, room_send_facts(user, target[1]))
+    return policy.may_type(user, dm_send_facts(user, target[1]))
 
 
 async def run_in_db_thread(fn, *args, **kwargs):
@@ -212,10 +209,7 @@ class LiveConsumer(AsyncWebsocketConsumer):
             last = self.typing_last.get(target)
             if last is not None and now - last < TYPING_START_INTERVAL:
                 return  # throttled: the receiver's ~10 s expiry is still running
-            if target[0] == "user" and not await database_sync_to_async(_may_see)(
-                self.user, data["to"]
-            ):
-                raise NotFound("No such user.")
+            policy.raise_for(await database_sync_to_async(_may_type)(self.user, target))
             self.typing_last[target] = now
         else:
             if self.typing_last.pop(target, None) is None:

@@ -17,7 +17,12 @@ from messaging.models import Presence, PresenceStatus, PrivateMessage
 from rooms.models import ChatRoomMember
 from safety import policy
 from safety.models import ActionType, Block, ModerationAction
-from safety.selectors import actions_from_columns, is_user_id, visible_user_or_404
+from safety.selectors import (
+    ACTION_COLUMNS,
+    actions_from_columns,
+    is_user_id,
+    visible_user_or_404,
+)
 from wya.cursor import CursorPage, cursor_page
 from wya.db import date_from_db
 from wya.errors import Invalid, NotFound
@@ -155,33 +160,45 @@ def dm_conversation(viewer, other) -> QuerySet:
 
 
 def _dm_send_facts_sql() -> str:
-    """One statement over the locked tables: the recipient, whether they wrote to me, a block
-    either way, and my mutes and restrictions (zero or more rows)."""
+    """One statement over the locked tables: the sender, the recipient, whether the recipient
+    wrote to the sender, a block either way, and the sender's mutes and restrictions (zero or
+    more rows, in force or not)."""
     user, dm = User._meta, PrivateMessage._meta
     block, action = Block._meta, ModerationAction._meta
     # Table names come from the models; every value is a parameter.
     return (
-        "SELECT u.date_of_birth, u.is_active,"  # noqa: S608
-        f" EXISTS (SELECT 1 FROM {block.db_table} b WHERE (b.blocker_id = %(me)s"
-        " AND b.blocked_id = u.id) OR (b.blocker_id = u.id AND b.blocked_id = %(me)s)),"
+        "SELECT s.is_active, u.id, u.date_of_birth, u.is_active,"  # noqa: S608
+        f" EXISTS (SELECT 1 FROM {block.db_table} b WHERE (b.blocker_id = s.id"
+        " AND b.blocked_id = u.id) OR (b.blocker_id = u.id AND b.blocked_id = s.id)),"
         f" EXISTS (SELECT 1 FROM {dm.db_table} p"
-        " WHERE p.sender_id = u.id AND p.recipient_id = %(me)s),"
-        " a.id, a.action_type, a.created_at, a.duration_minutes"
-        f" FROM {user.db_table} u"
-        f" LEFT JOIN {action.db_table} a ON a.target_user_id = %(me)s"
+        " WHERE p.sender_id = u.id AND p.recipient_id = s.id),"
+        f" {ACTION_COLUMNS}"
+        f" FROM {user.db_table} s"
+        f" LEFT JOIN {user.db_table} u ON u.id = %(to)s"
+        f" LEFT JOIN {action.db_table} a ON a.target_user_id = s.id"
         " AND a.action_type IN (%(mute)s, %(restrict)s)"
-        " WHERE u.id = %(to)s"
+        " WHERE s.id = %(me)s"
     )
 
 
 _DM_SEND_FACTS_SQL = _dm_send_facts_sql()
 
 
-def dm_send_facts(sender, recipient_id) -> policy.DmSendFacts | None:
-    """The facts ``policy.dm_send_allowed`` decides on, in ONE hand-written query (the hot path
-    of every direct message). None: no such recipient, or not an id at all, or myself."""
-    if not is_user_id(recipient_id) or recipient_id == sender.pk:
-        return None
+def _dm_facts_without_a_query(sender, recipient_id) -> policy.DmSendFacts | None:
+    """What both loaders answer before reading anything: not an id, or oneself."""
+    if not is_user_id(recipient_id):
+        return policy.DmSendFacts(recipient_found=False)
+    if recipient_id == sender.pk:
+        return policy.DmSendFacts(recipient_found=True, is_self=True)
+    return None
+
+
+def dm_send_facts(sender, recipient_id) -> policy.DmSendFacts:
+    """The facts ``policy.decide_dm_send`` decides on, in ONE hand-written query (the hot path
+    of every direct message); ``dm_send_facts_from_orm`` is the reference it must equal."""
+    early = _dm_facts_without_a_query(sender, recipient_id)
+    if early is not None:
+        return early
     params = {
         "me": sender.pk,
         "to": recipient_id,
@@ -191,15 +208,37 @@ def dm_send_facts(sender, recipient_id) -> policy.DmSendFacts | None:
     with connection.cursor() as cursor:
         cursor.execute(_DM_SEND_FACTS_SQL, params)
         rows = cursor.fetchall()
-    if not rows:
-        return None
-    birth_date, active, blocked, wrote = rows[0][:4]
+    if not rows or rows[0][1] is None:
+        return policy.DmSendFacts(recipient_found=False)
+    first = rows[0]
     return policy.DmSendFacts(
-        recipient_birth_date=date_from_db(birth_date),
-        recipient_active=bool(active),
-        blocked_either_way=bool(blocked),
-        has_conversation=bool(wrote),
-        actions=actions_from_columns(rows, 4),
+        recipient_found=True,
+        recipient_birth_date=date_from_db(first[2]),
+        recipient_active=bool(first[3]),
+        blocked_either_way=bool(first[4]),
+        has_conversation=bool(first[5]),
+        sender_active=bool(first[0]),
+        restraints=policy.restraints_from(actions_from_columns(rows, 6)),
+    )
+
+
+def dm_send_facts_from_orm(sender, recipient_id) -> policy.DmSendFacts:
+    """The same facts through the ORM (a few queries): the reference."""
+    early = _dm_facts_without_a_query(sender, recipient_id)
+    if early is not None:
+        return early
+    sender_active = User.objects.filter(pk=sender.pk).values_list("is_active", flat=True).first()
+    recipient = User.objects.filter(pk=recipient_id).first()
+    if recipient is None or sender_active is None:
+        return policy.DmSendFacts(recipient_found=False)
+    return policy.DmSendFacts(
+        recipient_found=True,
+        recipient_birth_date=recipient.date_of_birth,
+        recipient_active=recipient.is_active,
+        blocked_either_way=policy.blocked_either_way(sender, recipient),
+        has_conversation=has_written_to(recipient.pk, sender.pk),
+        sender_active=sender_active,
+        restraints=policy.restraints_in_force(sender),
     )
 
 

@@ -20,7 +20,6 @@ from messaging.models import Presence, PresenceStatus, PrivateMessage
 from rooms.models import ChatRoomMember
 from rooms.selectors import room_ids_for_user
 from safety import policy
-from safety.selectors import user_or_404
 from uploads.services import require_issued_media
 from wya import ratelimit
 from wya.db import insert_one
@@ -51,14 +50,11 @@ def dm_send(*, sender, recipient_id: str, message: str, media_url=None) -> Priva
     """Send a direct message; refused across segments/blocks (404), muted (403 ``muted``),
     restricted senders starting a new conversation (403 ``restricted``).
 
-    The hot path: the policy decides from one query (``dm_send_facts``); only when it does not
-    say yes do the full checks run, for the precise error. The save is one INSERT, atomic by
-    itself: two PostgreSQL round trips per message."""
+    The hot path: ``policy.decide_dm_send`` decides, with its precise refusal, on the facts
+    read by ONE query (``dm_send_facts``). The save is one INSERT, atomic by itself: two
+    PostgreSQL round trips per message."""
     message, media_url = clean_message(message, media_url)
-    if not policy.dm_send_allowed(sender, selectors.dm_send_facts(sender, recipient_id)):
-        recipient = user_or_404(recipient_id)
-        has_conversation = selectors.has_written_to(recipient.pk, sender.pk)
-        policy.raise_for(policy.can_message(sender, recipient, has_conversation=has_conversation))
+    policy.raise_for(policy.decide_dm_send(sender, selectors.dm_send_facts(sender, recipient_id)))
     require_issued_media(media_url, sender)
     if not ratelimit.allow("messages", sender.pk):
         raise RateLimited("You are sending messages too fast; wait a moment.")

@@ -28,7 +28,6 @@ from rooms.selectors import (
     crossed_memberships,
     handover_candidate,
     member_count,
-    member_room_access,
     room_access,
     room_capacity,
     room_message_payload,
@@ -142,7 +141,7 @@ def room_create(
     max_participants=None,
 ) -> ChatRoom:
     """Create a room; the creator becomes its owner (an ``OWNR`` membership row)."""
-    policy.raise_for(policy.may_create_or_join_public(user))
+    policy.raise_for(policy.may_create_room(user))
     music_url, music_provider = _clean_music(music_url)
     now = timezone.now()
     room = ChatRoom.objects.create(
@@ -343,13 +342,14 @@ def _target_member(access: RoomAccess, user_id) -> ChatRoomMember:
     return target
 
 
+def member_facts(row: ChatRoomMember) -> policy.MemberFacts:
+    return policy.MemberFacts(
+        user_id=row.user_id, is_owner=row.role == Role.OWNER, is_mod=row.role == Role.MOD
+    )
+
+
 def _check_may_moderate(actor: ChatRoomMember, target: ChatRoomMember, verb: str) -> None:
-    if target.user_id == actor.user_id:
-        raise Forbidden(f"You cannot {verb} yourself.", code="forbidden")
-    if target.role == Role.OWNER:
-        raise Forbidden(f"Nobody can {verb} the room's owner.", code="forbidden")
-    if actor.role == Role.MOD and target.role == Role.MOD:
-        raise Forbidden(f"A moderator cannot {verb} another moderator.", code="forbidden")
+    policy.raise_for(policy.may_moderate_member(member_facts(actor), member_facts(target), verb))
 
 
 @transaction.atomic
@@ -362,11 +362,7 @@ def room_member_set_role(*, actor, room_id, user_id, role: str) -> ChatRoomMembe
     target = _target_member(access, user_id)
     if target.is_banned:
         raise Conflict("This person is banned from the room.", code="banned")
-    if target.user_id == owner.user_id:
-        raise Forbidden(
-            "The owner's role cannot be changed; the room passes on when the owner leaves.",
-            code="forbidden",
-        )
+    policy.raise_for(policy.may_change_role(member_facts(owner), member_facts(target)))
     if target.role != role:
         target.role = role
         target.save(update_fields=["role"])
@@ -480,14 +476,12 @@ def room_message_send(
     media), media only a URL ``/api/media/`` issued to the sender, the shared ``messages`` rate
     limit; then saved and published to ``room.<id>`` after commit.
 
-    The hot path: the policy decides from one query (``room_send_facts``); only when it does
-    not say yes do the full checks run, for the precise error. The save is one INSERT, atomic
-    by itself (no BEGIN/COMMIT round trips): two PostgreSQL round trips per message.
+    The hot path: ``policy.decide_room_send`` decides, with its precise refusal, on the facts
+    read by ONE query (``room_send_facts``). The save is one INSERT, atomic by itself (no
+    BEGIN/COMMIT round trips): two PostgreSQL round trips per message.
     """
     room_id = clean_room_id(room_id)
-    if not policy.room_send_allowed(user, room_send_facts(user, room_id)):
-        member_room_access(user, room_id).require_member()
-        policy.raise_for(policy.can_send(user))
+    policy.raise_for(policy.decide_room_send(user, room_send_facts(user, room_id)))
     text, media_url = clean_message(message, media_url)
     require_issued_media(media_url, user)
     if not ratelimit.allow("messages", user.pk):

@@ -10,20 +10,20 @@ from safety.policy import until_words
 def banner_lines(user) -> dict:
     state = policy.restraints_in_force(user)
     lines = []
-    if state["mute"] is not None:
-        action = state["mute"]
+    if state.mute is not None:
+        action = state.mute
         lines.append(
             f"You are muted {until_words(action.expires_at)}: you cannot send messages. "
             f"Reason: {action.reason}"
         )
-    if state["restrict"] is not None:
-        action = state["restrict"]
+    if state.restrict is not None:
+        action = state.restrict
         lines.append(
             f"Your account is restricted {until_words(action.expires_at)}: you cannot create "
             f"rooms, join public rooms or start new conversations, and you are hidden from "
             f"discovery. Reason: {action.reason}"
         )
-    return {"muted": state["mute"] is not None, "lines": lines}
+    return {"muted": state.muted, "lines": lines}
 
 
 def moderation(request):

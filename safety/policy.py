@@ -1,14 +1,18 @@
-"""The visibility policy: the one place that answers "may A see / contact B".
+"""The visibility policy and the gate: the one place that answers "may A see / contact B" and
+"may A do this action".
 
 Age segments, blocks, platform bans (``is_active=False``), mutes and restrictions are decided
-here and nowhere else. Discovery, profiles, DMs, rooms, presence, typing and the socket all ask
-this module, so a rule tested on one path holds on every path.
+here and nowhere else. Each action has ONE decision function over one facts value (e.g.
+``decide_room_send`` over ``RoomSendFacts``); REST, the socket, the pages and the admin reach it
+through the same service, so a rule holds on every path (docs/moderation.md, "The gate", and its
+matrix, ``tests/safety/test_matrix.py``).
 
 - Segments: under 13 cannot register; 13–17 is ``teen``; 18 and over is ``adult``. Computed
   from the date of birth on every call, because birthdays move people between segments.
 - Blocks are mutual: a block in either direction hides both people from each other.
-- Moderation actions (``mute``, ``restrict``) are active from ``created_at`` for
-  ``duration_minutes`` (NULL: until lifted by a later moderator decision).
+- Moderation actions (``mute``, ``restrict``) are in force from ``created_at`` for
+  ``duration_minutes`` (NULL: until lifted by a later moderator decision): ``action_in_force``
+  and ``actions_in_force``, the only definition.
 """
 
 import datetime as dt
@@ -98,7 +102,13 @@ def block_exists_q(viewer, user_ref: str = "pk") -> Q:
     return Q(Exists(blocked_by_viewer)) | Q(Exists(blocks_viewer))
 
 
-# --- Moderation actions -----------------------------------------------------------------------
+# --- Moderation actions: "in force", written once ---------------------------------------------
+# A mute or restriction is in force from ``created_at`` for ``duration_minutes`` (NULL: until
+# lifted). ``action_in_force`` says it for one row (ORM or read by a hand-written query);
+# ``actions_in_force`` is the same rule as a queryset filter. Everything else asks one of them.
+RESTRAINT_TYPES = (ActionType.MUTE, ActionType.RESTRICT)
+
+
 def _expires_at_expression():
     return ExpressionWrapper(
         F("created_at")
@@ -109,31 +119,67 @@ def _expires_at_expression():
     )
 
 
-def active_actions(action_type: str) -> QuerySet:
-    """Moderation actions of a type that are in force now."""
-    now = timezone.now()
+def action_in_force(action: ModerationAction, *, now: dt.datetime | None = None) -> bool:
+    """Is this mute or restriction in force now (``actions_in_force`` for one row)."""
+    if action.action_type not in RESTRAINT_TYPES:
+        return False
+    expires_at = action.expires_at
+    return expires_at is None or expires_at > (now or timezone.now())
+
+
+def actions_in_force(*action_types: str) -> QuerySet:
+    """Mutes and/or restrictions in force now (``action_in_force`` as a filter)."""
+    types = [kind for kind in action_types or RESTRAINT_TYPES if kind in RESTRAINT_TYPES]
     return (
-        ModerationAction.objects.filter(action_type=action_type)
+        ModerationAction.objects.filter(action_type__in=types)
         .annotate(_expires_at=_expires_at_expression())
-        .filter(Q(duration_minutes__isnull=True) | Q(_expires_at__gt=now))
+        .filter(Q(duration_minutes__isnull=True) | Q(_expires_at__gt=timezone.now()))
     )
 
 
-def active_action(user, action_type: str) -> ModerationAction | None:
-    return active_actions(action_type).filter(target_user_id=user.pk).order_by("-id").first()
+@dataclass(frozen=True)
+class Restraints:
+    """The mute and the restriction in force on one person (the latest of each, or None): the
+    actor's part of every facts value below, and what the pages' banner shows."""
+
+    mute: ModerationAction | None = None
+    restrict: ModerationAction | None = None
+
+    @property
+    def muted(self) -> bool:
+        return self.mute is not None
+
+    @property
+    def restricted(self) -> bool:
+        return self.restrict is not None
 
 
-def is_muted(user) -> bool:
-    return active_action(user, ActionType.MUTE) is not None
+def restraints_from(actions) -> Restraints:
+    """The latest action in force of each type among ``actions`` (in force or not, any order):
+    how a hand-written query's rows become the same value as ``restraints_in_force``."""
+    latest: dict[str, ModerationAction] = {}
+    for action in actions:
+        if not action_in_force(action):
+            continue
+        current = latest.get(action.action_type)
+        if current is None or action.pk > current.pk:
+            latest[action.action_type] = action
+    return Restraints(mute=latest.get(ActionType.MUTE), restrict=latest.get(ActionType.RESTRICT))
+
+
+def restraints_in_force(user) -> Restraints:
+    """The mute and restriction in force on ``user`` now (ORM, one query)."""
+    return restraints_from(actions_in_force().filter(target_user_id=user.pk))
 
 
 def is_restricted(user) -> bool:
-    return active_action(user, ActionType.RESTRICT) is not None
+    return actions_in_force(ActionType.RESTRICT).filter(target_user_id=user.pk).exists()
 
 
 def restricted_q(user_ref: str = "pk") -> Q:
     """A filter matching rows whose user is under an active restriction."""
-    return Q(Exists(active_actions(ActionType.RESTRICT).filter(target_user_id=OuterRef(user_ref))))
+    in_force = actions_in_force(ActionType.RESTRICT).filter(target_user_id=OuterRef(user_ref))
+    return Q(Exists(in_force))
 
 
 # --- Who may see whom -------------------------------------------------------------------------
@@ -190,29 +236,103 @@ def raise_for(decision: Decision) -> None:
     raise Forbidden(decision.detail, code=decision.code or "forbidden")
 
 
-def can_send(sender) -> Decision:
-    """May this person send anything at all (rooms and DMs)."""
-    action = active_action(sender, ActionType.MUTE)
-    if action is not None:
-        when = until_words(action.expires_at)
-        return Decision(False, "muted", f"You are muted {when}: {action.reason}")
+def _muted(action: ModerationAction) -> Decision:
+    return Decision(
+        False, "muted", f"You are muted {until_words(action.expires_at)}: {action.reason}"
+    )
+
+
+RESTRICTED = Decision(
+    False, "restricted", "Your account is restricted: you cannot do this for now."
+)
+INACTIVE = Decision(False, "forbidden", "Your account is not active.")
+
+
+# --- The gate: one decision per action over one facts value ----------------------------------
+# Each ``decide_*``/``may_*`` below answers one action with the PRECISE refusal, and REST, the
+# socket, the pages and the admin all call it. A message's facts are filled by one hand-written
+# query on the hot path or by the ORM (the reference); a test holds the two loaders equal.
+@dataclass(frozen=True)
+class RoomSendFacts:
+    """What a room message (and room typing) is decided on: the room, the sender's row in it,
+    the sender's own state. ``room_found`` False: no such room (every other field is empty)."""
+
+    room_found: bool
+    is_public: bool = False
+    owner_birth_date: dt.date | None = None
+    owner_active: bool = False
+    blocked_with_owner: bool = False  # a block either way between the sender and the owner
+    has_row: bool = False  # a membership row, banned or not
+    is_banned: bool = False
+    sender_active: bool = False
+    restraints: Restraints = Restraints()
+
+
+def _room_visible(sender, facts: RoomSendFacts) -> bool:
+    """``can_see_room`` over the facts: same segment as the owner; a member row, or a public
+    room whose owner the sender may see."""
+    segment = age_segment(sender)
+    owner_birth_date = facts.owner_birth_date
+    if segment is None or owner_birth_date is None:
+        return False
+    if segment != segment_for_birth_date(owner_birth_date):
+        return False
+    if facts.has_row:
+        return True
+    return facts.is_public and facts.owner_active and not facts.blocked_with_owner
+
+
+def decide_room_send(sender, facts: RoomSendFacts) -> Decision:
+    """May ``sender`` post in the room: 404 unless they may know it exists, 403 ``banned`` /
+    ``not_member``, 403 ``muted`` while a mute is in force. A restriction does not stop it."""
+    if not facts.room_found or not _room_visible(sender, facts):
+        return Decision(False, "not_found", "No such room.")
+    if facts.is_banned:
+        return Decision(False, "banned", "You are banned from this room.")
+    if not facts.has_row:
+        return Decision(False, "not_member", "You are not a member of this room.")
+    if not facts.sender_active:
+        return INACTIVE
+    if facts.restraints.mute is not None:
+        return _muted(facts.restraints.mute)
     return ALLOW
 
 
-def can_message(sender, recipient, *, has_conversation: bool) -> Decision:
-    """May ``sender`` send a direct message to ``recipient``.
+@dataclass(frozen=True)
+class DmSendFacts:
+    """What a direct message (and DM typing) is decided on. ``recipient_found`` False: no such
+    person (or not an id at all); ``is_self``: the sender wrote to themself."""
 
-    ``has_conversation`` says whether ``recipient`` wrote to ``sender`` before: a restricted
-    sender may only answer people who wrote to them first.
-    """
-    if sender.pk == recipient.pk:
+    recipient_found: bool
+    is_self: bool = False
+    recipient_birth_date: dt.date | None = None
+    recipient_active: bool = False
+    blocked_either_way: bool = False
+    has_conversation: bool = False  # the recipient wrote to the sender before
+    sender_active: bool = False
+    restraints: Restraints = Restraints()
+
+
+def decide_dm_send(sender, facts: DmSendFacts) -> Decision:
+    """May ``sender`` write to the recipient: 400 to oneself; 404 across segments, blocks
+    either way, banned or unknown people; 403 ``muted``; a restricted sender (403
+    ``restricted``) may only answer people who wrote to them first."""
+    if facts.is_self:
         return Decision(False, "invalid", "You cannot message yourself.")
-    if not can_see(sender, recipient):
+    segment = age_segment(sender)
+    birth_date = facts.recipient_birth_date
+    if (
+        not facts.recipient_found
+        or not (facts.sender_active and facts.recipient_active)
+        or facts.blocked_either_way
+        or birth_date is None
+        or segment is None
+        or segment != segment_for_birth_date(birth_date)
+    ):
         return Decision(False, "not_found", "No such user.")
-    decision = can_send(sender)
-    if not decision:
-        return decision
-    if not has_conversation and is_restricted(sender):
+    if facts.restraints.mute is not None:
+        return _muted(facts.restraints.mute)
+    if facts.restraints.restricted and not facts.has_conversation:
         return Decision(
             False,
             "restricted",
@@ -221,13 +341,23 @@ def can_message(sender, recipient, *, has_conversation: bool) -> Decision:
     return ALLOW
 
 
-def may_create_or_join_public(user) -> Decision:
-    """Restricted people cannot create rooms or join public rooms."""
-    if is_restricted(user):
-        return Decision(
-            False, "restricted", "Your account is restricted: you cannot do this for now."
-        )
-    return ALLOW
+def may_type(sender, facts: RoomSendFacts | DmSendFacts) -> Decision:
+    """Typing is a message without words: allowed exactly where sending is (so a muted,
+    room-banned, blocked or restricted-to-a-stranger person's "typing…" reaches nobody)."""
+    if isinstance(facts, RoomSendFacts):
+        return decide_room_send(sender, facts)
+    return decide_dm_send(sender, facts)
+
+
+def may_create_room(user) -> Decision:
+    """Restricted people cannot create rooms (a muted person may: a room alone reaches nobody)."""
+    return RESTRICTED if is_restricted(user) else ALLOW
+
+
+def may_upload(user) -> Decision:
+    """Anyone active may upload: a file alone reaches nobody, and every message that carries it
+    is decided by ``decide_room_send``/``decide_dm_send``."""
+    return ALLOW if user.is_active else INACTIVE
 
 
 # --- Rooms: a room belongs to its owner's age segment ----------------------------------------
@@ -254,59 +384,12 @@ def can_see_room(viewer, room, *, has_membership_row: bool) -> bool:
     return bool(room.is_public) and can_see(viewer, room.owner)
 
 
-@dataclass(frozen=True)
-class RoomSendFacts:
-    """What a room message needs to know, read in one query by ``rooms.selectors``."""
-
-    is_banned: bool
-    owner_birth_date: dt.date
-    mutes: tuple[ModerationAction, ...]  # the sender's mute actions, in force or not
-
-
-def room_send_allowed(sender, facts: RoomSendFacts | None) -> bool:
-    """The hot path's yes for a room message: a non-banned member of a room of the sender's
-    segment who is not muted (``can_see_room`` + ``can_send``, decided from ``facts``). False
-    means "ask the full way": the caller then runs those checks, which give the precise error."""
-    if facts is None or facts.is_banned:
-        return False
-    segment = age_segment(sender)
-    if segment is None or segment != segment_for_birth_date(facts.owner_birth_date):
-        return False
-    return not any(action_in_force(action) for action in facts.mutes)
-
-
-@dataclass(frozen=True)
-class DmSendFacts:
-    """What a direct message needs to know, read in one query by ``messaging.selectors``."""
-
-    recipient_birth_date: dt.date
-    recipient_active: bool
-    blocked_either_way: bool
-    has_conversation: bool  # the recipient wrote to the sender before
-    actions: tuple[ModerationAction, ...]  # the sender's mutes and restrictions, in force or not
-
-
-def dm_send_allowed(sender, facts: DmSendFacts | None) -> bool:
-    """The hot path's yes for a direct message (``can_message`` decided from ``facts``); False
-    means "ask the full way", which gives the precise error."""
-    if facts is None or facts.blocked_either_way:
-        return False
-    if not (sender.is_active and facts.recipient_active):
-        return False
-    segment = age_segment(sender)
-    if segment is None or segment != segment_for_birth_date(facts.recipient_birth_date):
-        return False
-    in_force = {action.action_type for action in facts.actions if action_in_force(action)}
-    if ActionType.MUTE in in_force:
-        return False
-    return facts.has_conversation or ActionType.RESTRICT not in in_force
-
-
 def may_join_room(user, room) -> Decision:
-    """Joining by oneself: a public room one may see, and not restricted."""
+    """Joining by oneself: a public room one may see, and not restricted. A muted person may
+    join (they just cannot talk there)."""
     if not room.is_public or not can_see(user, room.owner):
         return Decision(False, "not_found", "No such room.")
-    return may_create_or_join_public(user)
+    return RESTRICTED if is_restricted(user) else ALLOW
 
 
 def may_add_to_room(adder, target, room) -> Decision:
@@ -318,6 +401,42 @@ def may_add_to_room(adder, target, room) -> Decision:
         return Decision(False, "not_found", "No such user.")
     if target.pk != room.owner_id and blocked_either_way(target, room.owner):
         return Decision(False, "not_found", "No such user.")
+    return ALLOW
+
+
+@dataclass(frozen=True)
+class MemberFacts:
+    """One membership row's part in a room staff decision (kick, ban, role)."""
+
+    user_id: str
+    is_owner: bool
+    is_mod: bool
+
+
+def may_moderate_member(actor: MemberFacts, target: MemberFacts, verb: str) -> Decision:
+    """May room staff ``actor`` kick/ban ``target``: never oneself, never the owner, and a
+    moderator never another moderator. A mute or restriction does not stop it: removing
+    someone from one's own room is a safety tool."""
+    if target.user_id == actor.user_id:
+        return Decision(False, "forbidden", f"You cannot {verb} yourself.")
+    if target.is_owner:
+        return Decision(False, "forbidden", f"Nobody can {verb} the room's owner.")
+    if actor.is_mod and target.is_mod:
+        return Decision(False, "forbidden", f"A moderator cannot {verb} another moderator.")
+    return ALLOW
+
+
+def may_change_role(actor: MemberFacts, target: MemberFacts) -> Decision:
+    """Only the owner names or un-names room moderators, and the owner's own role never
+    changes (the room passes on when the owner leaves)."""
+    if not actor.is_owner:
+        return Decision(False, "not_room_owner", "Only the room's owner may do this.")
+    if target.user_id == actor.user_id:
+        return Decision(
+            False,
+            "forbidden",
+            "The owner's role cannot be changed; the room passes on when the owner leaves.",
+        )
     return ALLOW
 
 
@@ -340,14 +459,6 @@ def can_block(blocker, target) -> Decision:
     if not can_see(blocker, target):
         return Decision(False, "not_found", "No such user.")
     return ALLOW
-
-
-def action_in_force(action: ModerationAction) -> bool:
-    """Is this mute or restriction in force now (the per-row twin of ``active_actions``)."""
-    if action.action_type not in (ActionType.MUTE, ActionType.RESTRICT):
-        return False
-    expires_at = action.expires_at
-    return expires_at is None or expires_at > timezone.now()
 
 
 # --- Reports ------------------------------------------------------------------------------------
@@ -425,24 +536,6 @@ def ban_in_force(user) -> ModerationAction | None:
         .first()
     )
     return latest if latest is not None and latest.action_type == ActionType.BAN else None
-
-
-def restraints_in_force(user) -> dict:
-    """The mute and restriction in force on ``user`` now (the latest of each, or None): what
-    the pages' banner shows and why the message box is disabled. One query."""
-    rows = (
-        ModerationAction.objects.filter(
-            target_user_id=user.pk, action_type__in=[ActionType.MUTE, ActionType.RESTRICT]
-        )
-        .annotate(_expires_at=_expires_at_expression())
-        .filter(Q(duration_minutes__isnull=True) | Q(_expires_at__gt=timezone.now()))
-        .order_by("-id")
-    )
-    state: dict[str, ModerationAction | None] = {ActionType.MUTE: None, ActionType.RESTRICT: None}
-    for action in rows:
-        if state[action.action_type] is None:
-            state[action.action_type] = action
-    return {"mute": state[ActionType.MUTE], "restrict": state[ActionType.RESTRICT]}
 
 
 # --- Words ------------------------------------------------------------------------------------

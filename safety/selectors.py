@@ -88,16 +88,20 @@ def room_has_open_reports(room_id: int) -> bool:
 
 
 def actions_from_columns(rows, first: int) -> tuple[ModerationAction, ...]:
-    """Moderation actions read by a hand-written query as four columns from ``first`` on:
-    ``id, action_type, created_at, duration_minutes`` (a LEFT JOIN: a NULL id is no action).
-    ``policy.action_in_force`` decides on them as on ORM rows."""
+    """Moderation actions read by a hand-written query as five columns from ``first`` on:
+    ``id, action_type, created_at, duration_minutes, reason`` (a LEFT JOIN: a NULL id is no
+    action). ``policy.restraints_from`` decides on them exactly as on ORM rows."""
     return tuple(
         ModerationAction(
             id=row[first],
             action_type=row[first + 1],
             created_at=datetime_from_db(row[first + 2]),
             duration_minutes=row[first + 3],
+            reason=row[first + 4],
         )
         for row in rows
         if row[first] is not None
     )
+
+
+ACTION_COLUMNS = "a.id, a.action_type, a.created_at, a.duration_minutes, a.reason"

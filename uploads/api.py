@@ -8,6 +8,7 @@ from rest_framework.parsers import MultiPartParser
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
+from safety import policy
 from uploads import services as media
 from wya.api import StrictSerializer, unknown_fields_error
 from wya.errors import TooLarge
@@ -36,6 +37,7 @@ class MediaUploadView(APIView):
         },
     )
     def post(self, request):
+        policy.raise_for(policy.may_upload(request.user))
         media.check_declared_length(request.META.get("CONTENT_LENGTH"))
         cap = media.SizeCapUploadHandler(request._request)
         request._request.upload_handlers.insert(0, cap)
