@@ -542,7 +542,8 @@ HOLD_REASON = (
 def _sanctions_in_force(user: User) -> list[tuple[ModerationAction, dt.datetime | None]]:
     """The mute, restriction and platform ban in force on ``user``, each with its end."""
     restraints = policy.restraints_in_force(user)
-    found = [(action, action.expires_at) for action in restraints.values() if action is not None]
+    in_force = (restraints.mute, restraints.restrict)
+    found = [(action, action.expires_at) for action in in_force if action is not None]
     ban = policy.ban_in_force(user)
     if ban is not None:
         found.append((ban, None))

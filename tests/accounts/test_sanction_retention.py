@@ -60,9 +60,9 @@ def test_a_muted_and_restricted_user_comes_back_muted_and_restricted_until_the_s
     assert response.status_code == 201
     again = User.objects.get(email=email)
     state = policy.restraints_in_force(again)
-    assert state["mute"].expires_at == mute.expires_at
-    assert state["restrict"].expires_at == restriction.expires_at
-    assert {state["mute"].moderator_id, state["restrict"].moderator_id} == {moderator.pk}
+    assert state.mute.expires_at == mute.expires_at
+    assert state.restrict.expires_at == restriction.expires_at
+    assert {state.mute.moderator_id, state.restrict.moderator_id} == {moderator.pk}
 
 
 def test_a_full_width_variant_of_the_address_does_not_come_back_free(anon_client, moderator, adult):
@@ -74,7 +74,7 @@ def test_a_full_width_variant_of_the_address_does_not_come_back_free(anon_client
     response = register_again(anon_client, f"{full_width}@{domain}")
 
     assert response.status_code == 201
-    assert policy.is_muted(User.objects.get(pk=response.json()["user"]["id"]))
+    assert policy.restraints_in_force(User.objects.get(pk=response.json()["user"]["id"])).muted
 
 
 def test_the_new_account_is_refused_where_the_sanction_refuses(
@@ -118,7 +118,7 @@ def test_the_register_page_also_starts_the_account_with_the_held_sanction(client
 
     assert response.status_code == 302
     again = User.objects.get(email=email)
-    assert policy.is_muted(again)
+    assert policy.restraints_in_force(again).muted
     page = client.get("/notices/").content.decode()
     assert "deleted account with the same email address" in page
 
@@ -131,7 +131,7 @@ def test_a_permanent_restriction_is_held_until_lifted(anon_client, moderator, ad
     register_again(anon_client, email)
 
     assert SanctionHold.objects.get().expires_at is None
-    carried = policy.restraints_in_force(User.objects.get(email=email))["restrict"]
+    carried = policy.restraints_in_force(User.objects.get(email=email)).restrict
     assert carried.duration_minutes is None
 
 
@@ -177,7 +177,7 @@ def test_an_account_made_by_createsuperuser_for_a_held_address_starts_sanctioned
 
     call_command("createsuperuser", "--noinput", "--email", email, verbosity=0)
 
-    assert policy.is_muted(User.objects.get(email=email))
+    assert policy.restraints_in_force(User.objects.get(email=email)).muted
 
 
 def test_a_hold_keeps_a_keyed_digest_not_the_address(moderator, adult):
@@ -212,7 +212,7 @@ def test_an_ended_hold_is_ignored_and_purged(anon_client, moderator, adult):
     response = register_again(anon_client, email)
 
     assert response.status_code == 201
-    assert not policy.is_muted(User.objects.get(email=email))
+    assert not policy.restraints_in_force(User.objects.get(email=email)).muted
     call_command("purge_sanction_holds", verbosity=0)
     assert not SanctionHold.objects.exists()
 
