@@ -275,7 +275,11 @@ RATE_LIMITS = {
     "media": env.str("RATE_MEDIA", default="60/hour"),
     # DELETE /api/me/ checks a password: throttled per account like logins.
     "account_delete": env.str("RATE_ACCOUNT_DELETE", default="5/hour"),
+    # Room invitations per inviter: each one reaches another person (docs/rooms.md "Invites").
+    "room_invites": env.str("RATE_ROOM_INVITES", default="20/hour"),
 }
+# A room invitation not accepted within this many days lapses (docs/rooms.md "Invites").
+ROOM_INVITE_TTL_DAYS = env.int("ROOM_INVITE_TTL_DAYS", default=7)
 LOGIN_LOCKOUT_FAILURES = env.int("LOGIN_LOCKOUT_FAILURES", default=5)
 LOGIN_LOCKOUT_SECONDS = env.int("LOGIN_LOCKOUT_SECONDS", default=900)
 
