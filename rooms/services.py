@@ -8,6 +8,9 @@ Membership changes lock the room row first (``SELECT ... FOR UPDATE``), so capac
 joins, adds, bans and ownership handovers never interleave.
 """
 
+from collections.abc import Callable
+from typing import Any
+
 from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.core.exceptions import ValidationError
@@ -169,7 +172,7 @@ def room_create(
 
 # Fields whose text every member reads: a muted editor may not change them.
 _TEXT_FIELDS = frozenset({"room_name", "description", "music_url"})
-_CLEANERS = {
+_CLEANERS: dict[str, Callable[[Any], Any]] = {
     "room_name": _clean_room_name,
     "description": _clean_description,
     "is_public": bool,

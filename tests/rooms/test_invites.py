@@ -234,9 +234,7 @@ def test_accepting_into_a_full_room_is_a_409(owner, outsider, make_client):
 
 
 # --- Staff see and cancel pending invitations -----------------------------------------------
-def test_the_owner_lists_and_cancels_pending_invitations(
-    private, owner, outsider, make_client
-):
+def test_the_owner_lists_and_cancels_pending_invitations(private, owner, outsider, make_client):
     client = make_client(owner)
     invite(client, private, outsider)
 

@@ -55,9 +55,7 @@ def test_a_muted_owner_cannot_rename_the_room(room, owner, make_client):
 @pytest.mark.parametrize(
     "change", [{"description": "Call me at this number"}, {"music_url": SPOTIFY}]
 )
-def test_a_muted_moderator_cannot_change_the_description_or_the_music(
-    room, make_client, change
-):
+def test_a_muted_moderator_cannot_change_the_description_or_the_music(room, make_client, change):
     mod = MemberFactory(room=room, role=Role.MOD).user
     mute(mod)
 

@@ -105,9 +105,7 @@ def test_a_moderator_cannot_change_roles(room, owner, member):
     assert ChatRoomMember.objects.get(room=room, user=member).role == Role.USER
 
 
-def test_the_owner_invites_someone_they_talk_to_into_a_private_room_who_accepts(
-    owner, other_adult
-):
+def test_the_owner_invites_someone_they_talk_to_into_a_private_room_who_accepts(owner, other_adult):
     client = page_client_for(owner)
     client.post(
         "/rooms/",
