@@ -27,7 +27,6 @@ from rooms.models import (
     RoomInvite,
 )
 from rooms.selectors import (
-    STAFF_ROLES,
     RoomAccess,
     clean_room_id,
     crossed_memberships,
@@ -375,11 +374,9 @@ def room_invite_create(*, actor, room_id, user_id) -> RoomInvite:
     here: the invitee joins by accepting (``room_join``), or declines, silently. The invitee's
     sockets get a ``room.invite`` frame after commit."""
     access = _access(actor, room_id, for_update=True)
+    access.require_staff()  # the room role first, as for every staff action: ids leak nothing
     target = user_or_404(user_id)
-    is_staff = access.role in STAFF_ROLES
-    if not is_staff:
-        access.require_member()  # a banned person or a non-member: the usual 403 first
-    policy.raise_for(policy.may_invite(actor, target, access.room, is_room_staff=is_staff))
+    policy.raise_for(policy.may_invite(actor, target, access.room))
     _refuse_invite_conflicts(access.room, target)
     if not ratelimit.allow("room_invites", actor.pk):
         raise RateLimited(

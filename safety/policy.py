@@ -506,13 +506,10 @@ def crossed_member_q(prefix: str = "") -> Q:
 # Staff no longer add people to a room: they invite, and the person joins by accepting. An
 # invitation reaches another person, so it is refused to whoever may not start contact: a muted
 # person (an invitation is a message) and a restricted one (no contact with new people).
-def may_invite(inviter, target, room, *, is_room_staff: bool) -> Decision:
-    """May ``inviter`` invite ``target`` to ``room``. Room state (already a member, banned,
-    already invited) is the rooms service's to answer with a 409."""
-    if not is_room_staff:
-        return Decision(
-            False, "not_room_staff", "Only the room's owner or a moderator may invite people."
-        )
+def may_invite(inviter, target, room) -> Decision:
+    """May ``inviter`` (the room's owner or a moderator: ``RoomAccess.require_staff``, asked
+    first) invite ``target`` to ``room``. Room state (already a member, banned, already invited)
+    is the rooms service's to answer with a 409."""
     decision = can_send(inviter)
     if not decision:
         return decision
