@@ -330,3 +330,24 @@ def test_a_restricted_owner_is_refused_on_the_settings_invite_form(private, owne
     assert response.status_code == 403
     assert "restricted" in response.content.decode()
     assert not RoomInvite.objects.exists()
+
+
+# --- The admin ------------------------------------------------------------------------------
+def test_moderators_see_invitations_in_the_admin_and_cannot_make_or_change_them(
+    private, owner, outsider, moderator, make_client
+):
+    invite(make_client(owner), private, outsider)
+    client = page_client_for(moderator)
+    row = RoomInvite.objects.get()
+
+    listing = client.get("/admin/rooms/roominvite/")
+
+    assert listing.status_code == 200
+    assert (
+        "Oscar Outsider" in listing.content.decode() or outsider.email in listing.content.decode()
+    )
+    assert client.get("/admin/rooms/roominvite/add/").status_code == 403
+    assert (
+        client.post(f"/admin/rooms/roominvite/{row.pk}/delete/", {"post": "yes"}).status_code == 403
+    )
+    assert RoomInvite.objects.filter(pk=row.pk).exists()
