@@ -343,9 +343,7 @@ def test_moderators_see_invitations_in_the_admin_and_cannot_make_or_change_them(
     listing = client.get("/admin/rooms/roominvite/")
 
     assert listing.status_code == 200
-    assert (
-        "Oscar Outsider" in listing.content.decode() or outsider.email in listing.content.decode()
-    )
+    assert outsider.email in listing.content.decode()
     assert client.get("/admin/rooms/roominvite/add/").status_code == 403
     assert (
         client.post(f"/admin/rooms/roominvite/{row.pk}/delete/", {"post": "yes"}).status_code == 403
