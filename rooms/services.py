@@ -256,6 +256,8 @@ def room_join(*, user, room_id) -> tuple[ChatRoomMember, bool]:
     room_id = clean_room_id(room_id)
     invite = pending_invite(room_id, user.pk)
     access = _join_access(user, room_id, invite)
+    if invite is not None:  # read again under the room lock: a cancel may have come first
+        invite = pending_invite(room_id, user.pk)
     if access.is_banned:
         raise Forbidden("You are banned from this room.", code="banned")
     if access.membership is not None and access.is_member:
