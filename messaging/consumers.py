@@ -335,6 +335,13 @@ class LiveConsumer(AsyncWebsocketConsumer):
             {"type": "notice", **{k: event[k] for k in ("action", "report") if k in event}}
         )
 
+    async def room_invite(self, event):
+        # An invitation to a room (rooms.services.room_invite_create); never from someone blocked.
+        if event["invited_by"]["user_id"] in self.blocked:
+            return
+        fields = ("room_id", "room", "invitee", "invited_by", "created_at", "expires_at")
+        await self.send_json({"type": "room.invite", **{key: event[key] for key in fields}})
+
     async def block_changed(self, event):
         self.blocked = await database_sync_to_async(policy.blocked_user_ids)(self.user)
         other = event["user_id"]

@@ -1,8 +1,9 @@
 """Reads with rules for direct messages and presence.
 
 Who may see whom is decided by ``safety.policy`` (segment, block, platform ban); this module only
-adds the relationship that presence needs on top: the two people share a room (non-banned
-memberships on both sides) or a direct-message conversation.
+adds the relationship that presence needs on top, a contact both people chose (docs/live.md
+"Presence"): they share a room (non-banned memberships on both sides; every member joined by
+themself, since staff invite rather than add) or a direct-message conversation BOTH wrote in.
 """
 
 import datetime as dt
@@ -36,13 +37,15 @@ def _room_ids_q(user_id: str) -> QuerySet:
 
 
 def related_user_ids_q(user) -> Q:
-    """Users who share a non-banned room membership or a conversation with ``user``."""
+    """Users who chose the contact with ``user`` as ``user`` did: co-members of a non-banned room
+    membership, or a conversation in which each wrote to the other. One unanswered message gives
+    nothing: otherwise anyone could read a stranger's presence by writing to them once."""
     co_members = ChatRoomMember.objects.filter(
         room_id__in=_room_ids_q(user.pk), is_banned=False
     ).values("user_id")
     wrote_to = PrivateMessage.objects.filter(sender_id=user.pk).values("recipient_id")
     wrote_me = PrivateMessage.objects.filter(recipient_id=user.pk).values("sender_id")
-    return Q(pk__in=co_members) | Q(pk__in=wrote_to) | Q(pk__in=wrote_me)
+    return Q(pk__in=co_members) | (Q(pk__in=wrote_to) & Q(pk__in=wrote_me))
 
 
 def presence_audience_ids(user) -> list[str]:
@@ -73,7 +76,8 @@ def presence_visible_to(viewer, user_ids) -> dict[str, dict]:
     """``{user_id: {status, activity, room_id, last_seen_at}}`` for the users ``viewer`` may see.
 
     Visible: the viewer themself, and users the policy lets the viewer see who share a room or a
-    conversation with the viewer; everyone else is left out. ``room_id`` is shown only when the
+    conversation both wrote in with the viewer (``related_user_ids_q``); everyone else is left
+    out. ``room_id`` is shown only when the
     viewer is a member of that room too (a private room is never revealed). ``last_seen_at`` is
     shown only when both people are adults (a minor's is never shown, not even to themself).
     Two queries whatever the number of ids: the users with their presence rows, the viewer's rooms.

@@ -5,7 +5,7 @@ or evidence be erased); changes go through ``rooms.services`` in the app, under 
 from django.contrib import admin
 
 from accounts.admin import ReadOnlyAdminMixin
-from rooms.models import ChatRoom, ChatRoomMember, ChatRoomMessage
+from rooms.models import ChatRoom, ChatRoomMember, ChatRoomMessage, RoomInvite
 
 
 class MemberInline(ReadOnlyAdminMixin, admin.TabularInline):
@@ -27,3 +27,12 @@ class ChatRoomAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
 class ChatRoomMessageAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
     list_display = ("id", "room", "user", "created_at")
     list_select_related = ("room", "user")
+
+
+@admin.register(RoomInvite)
+class RoomInviteAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
+    """Pending and lapsed invitations, so moderators can see who invites whom (an invitation
+    reaches another person, like a message)."""
+
+    list_display = ("room", "inviter", "invitee", "created_at")
+    list_select_related = ("room", "inviter", "invitee")

@@ -13,6 +13,9 @@ from rooms import selectors, services
 from rooms.serializers import (
     AddMemberInput,
     HistoryPage,
+    InviteCreatedOutput,
+    InviteOutput,
+    InvitesPage,
     LeaveOutput,
     MemberEventOutput,
     MemberOutput,
@@ -117,13 +120,46 @@ class RoomMembersView(APIView):
 
         return paginated(request, self, members, MemberOutput, context=presence)
 
-    @extend_schema(request=AddMemberInput, responses={201: MemberOutput}, tags=["rooms"])
+    @extend_schema(request=AddMemberInput, responses={202: InviteCreatedOutput}, tags=["rooms"])
     def post(self, request, room_id: int):
+        """ "Add a user" (API.md) is an invitation the person accepts by joining (docs/rooms.md)."""
         data = _parse(AddMemberInput, request.data)
-        membership = services.room_member_add(
+        invite = services.room_invite_create(
             actor=request.user, room_id=room_id, user_id=data["user_id"]
         )
-        return Response(MemberOutput(membership).data, status=status.HTTP_201_CREATED)
+        body = {"status": "invited", "invite": InviteOutput(invite).data}
+        return Response(body, status=status.HTTP_202_ACCEPTED)
+
+
+class RoomInvitesView(APIView):
+    @extend_schema(responses={200: InvitesPage}, operation_id="room_invites_list", tags=["rooms"])
+    def get(self, request, room_id: int):
+        access = selectors.room_access(request.user, selectors.clean_room_id(room_id))
+        access.require_staff()
+        return paginated(request, self, selectors.room_invites(access.room.pk), InviteOutput)
+
+
+class RoomInviteView(APIView):
+    @extend_schema(responses={204: None}, tags=["rooms"])
+    def delete(self, request, room_id: int, user_id: str):
+        no_body(request)
+        services.room_invite_cancel(actor=request.user, room_id=room_id, user_id=user_id)
+        return Response(status=status.HTTP_204_NO_CONTENT)
+
+
+class MyInvitesView(APIView):
+    @extend_schema(responses={200: InvitesPage}, operation_id="my_invites_list", tags=["rooms"])
+    def get(self, request):
+        return paginated(request, self, selectors.my_invites(request.user), InviteOutput)
+
+
+class MyInviteView(APIView):
+    @extend_schema(responses={204: None}, tags=["rooms"])
+    def delete(self, request, room_id: int):
+        """Decline: silent to the inviter (accepting is ``POST /api/rooms/{id}/join/``)."""
+        no_body(request)
+        services.room_invite_decline(user=request.user, room_id=room_id)
+        return Response(status=status.HTTP_204_NO_CONTENT)
 
 
 class MemberRoleView(APIView):

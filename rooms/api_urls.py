@@ -30,6 +30,14 @@ urlpatterns = [
         api.MemberUnbanView.as_view(),
         name="room-member-unban",
     ),
+    path("rooms/<int:room_id>/invites/", api.RoomInvitesView.as_view(), name="room-invites"),
+    path(
+        "rooms/<int:room_id>/invites/<str:user_id>/",
+        api.RoomInviteView.as_view(),
+        name="room-invite",
+    ),
+    path("me/invites/", api.MyInvitesView.as_view(), name="my-invites"),
+    path("me/invites/<int:room_id>/", api.MyInviteView.as_view(), name="my-invite"),
     path("rooms/<int:room_id>/messages/", api.RoomMessagesView.as_view(), name="room-messages"),
     path("rooms/<int:room_id>/read/", api.RoomReadView.as_view(), name="room-read"),
 ]

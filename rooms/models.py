@@ -97,3 +97,29 @@ class ChatRoomMessage(models.Model):
 
     def __str__(self) -> str:
         return f"#{self.id} in {self.room_id}"
+
+
+class RoomInvite(models.Model):
+    """A pending invitation to a room (a table on top of the lock, docs/schema.md). Staff no
+    longer add people: they invite, and the person becomes a member only by accepting (joining)
+    themself, so every membership is consented to (presence between co-members relies on it)."""
+
+    room = models.ForeignKey(ChatRoom, on_delete=models.CASCADE, related_name="invites")
+    inviter = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="room_invites_sent"
+    )
+    invitee = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="room_invites"
+    )
+    created_at = TimestampField(default=timezone.now)
+
+    class Meta:
+        db_table = "room_invites"
+        constraints = [
+            models.UniqueConstraint(
+                fields=["room", "invitee"], name="room_invites_room_invitee_uniq"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.invitee_id} invited to {self.room_id}"

@@ -24,9 +24,10 @@ from django.db.models import (
     When,
 )
 from django.db.models.functions import Coalesce, Least
+from django.utils import timezone
 from rest_framework.fields import DateTimeField
 
-from rooms.models import ChatRoom, ChatRoomMember, ChatRoomMessage, Role
+from rooms.models import ChatRoom, ChatRoomMember, ChatRoomMessage, Role, RoomInvite
 from safety import policy
 from safety.models import ActionType, Block, ModerationAction
 from safety.selectors import ACTION_COLUMNS, actions_from_columns
@@ -358,3 +359,91 @@ def rooms_with_crossed_owner() -> list[int]:
 def crossed_memberships() -> QuerySet:
     """Membership rows (banned ones too) whose member is in another segment than the owner."""
     return ChatRoomMember.objects.filter(policy.crossed_member_q()).order_by("room_id", "id")
+
+
+# --- Invitations ----------------------------------------------------------------------------
+def invite_cutoff() -> dt.datetime:
+    """Invitations created before this moment have lapsed (``settings.ROOM_INVITE_TTL_DAYS``)."""
+    return timezone.now() - dt.timedelta(days=settings.ROOM_INVITE_TTL_DAYS)
+
+
+def pending_invites() -> QuerySet:
+    """Invitations that have not lapsed (a lapsed row is ignored, and replaced by a new invite)."""
+    return RoomInvite.objects.filter(created_at__gte=invite_cutoff())
+
+
+def pending_invite(room_id: int, user_id: str) -> RoomInvite | None:
+    return (
+        pending_invites()
+        .select_related("room__owner", "inviter")
+        .filter(room_id=room_id, invitee_id=user_id)
+        .first()
+    )
+
+
+def invited_room_access(user, invite: RoomInvite) -> RoomAccess:
+    """The room of a pending ``invite`` for its invitee, locked (call inside
+    ``transaction.atomic``): a private room the invitee may not otherwise know. Whether they may
+    accept is the policy's (``may_accept_invite``)."""
+    room = (
+        ChatRoom.objects.select_for_update(of=("self",))
+        .select_related("owner")
+        .get(pk=invite.room_id)
+    )
+    membership = ChatRoomMember.objects.filter(room_id=room.pk, user_id=user.pk).first()
+    return RoomAccess(room=room, membership=membership)
+
+
+def my_invites(viewer) -> QuerySet:
+    """My pending invitations that I may still accept: a room of my segment whose owner and
+    inviter I may see (a block either way, a ban or a birthday since hides the invitation)."""
+    visible = policy.visible_users(viewer).values("pk")
+    return (
+        pending_invites()
+        .filter(invitee_id=viewer.pk)
+        .filter(policy.room_segment_q(viewer, prefix="room__"))
+        .filter(room__owner_id__in=visible, inviter_id__in=visible)
+        .select_related("room", "inviter__profile", "invitee__profile")
+        .order_by("-created_at", "-id")
+    )
+
+
+def room_invites(room_id: int) -> QuerySet:
+    """The room's pending invitations, for its owner and moderators (newest first)."""
+    return (
+        pending_invites()
+        .filter(room_id=room_id)
+        .select_related("room", "inviter__profile", "invitee__profile")
+        .order_by("-created_at", "-id")
+    )
+
+
+def _person(user) -> dict:
+    # ``accounts`` sits above rooms (docs/architecture.md): read the profile relation directly;
+    # an account without a profile (``createsuperuser``) shows no name.
+    profile = getattr(user, "profile", None)
+    return {
+        "user_id": user.pk,
+        "display_name": getattr(profile, "display_name", None),
+        "avatar_url": getattr(profile, "avatar_url", None),
+    }
+
+
+def invite_payload(invite: RoomInvite) -> dict:
+    """The one shape of an invitation: the ``room.invite`` frame's body and the REST output."""
+    room = invite.room
+    expires_at = invite.created_at + dt.timedelta(days=settings.ROOM_INVITE_TTL_DAYS)
+    return {
+        "room_id": room.pk,
+        "room": {
+            "id": room.pk,
+            "room_name": room.room_name,
+            "description": room.description,
+            "is_public": room.is_public,
+            "background_color": room.background_color,
+        },
+        "invitee": _person(invite.invitee),
+        "invited_by": _person(invite.inviter),
+        "created_at": DateTimeField().to_representation(invite.created_at),
+        "expires_at": DateTimeField().to_representation(expires_at),
+    }

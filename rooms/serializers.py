@@ -11,7 +11,7 @@ from rest_framework import serializers
 from accounts.models import profile_value
 from messaging.serializers import PresenceOutput
 from rooms.models import DESCRIPTION_MAX, ROOM_NAME_MAX, ChatRoom, Role
-from rooms.selectors import room_capacity, room_message_payload
+from rooms.selectors import invite_payload, room_capacity, room_message_payload
 from safety.selectors import USER_ID_MAX
 from wya.api import PayloadOutput, StrictSerializer, page_of
 from wya.validators import MUSIC_URL_MAX, validate_color
@@ -158,8 +158,43 @@ class MemberEventOutput(serializers.Serializer):
     role = serializers.CharField(allow_null=True)
 
 
+class InviteRoomOutput(serializers.Serializer):
+    id = serializers.IntegerField()
+    room_name = serializers.CharField()
+    description = serializers.CharField(allow_null=True)
+    is_public = serializers.BooleanField()
+    background_color = serializers.CharField()
+
+
+class InvitePersonOutput(serializers.Serializer):
+    user_id = serializers.CharField()
+    display_name = serializers.CharField(allow_null=True)
+    avatar_url = serializers.CharField(allow_null=True)
+
+
+class InviteOutput(PayloadOutput):
+    """A pending invitation (``rooms.selectors.invite_payload``; the ``room.invite`` frame)."""
+
+    room_id = serializers.IntegerField()
+    room = InviteRoomOutput()
+    invitee = InvitePersonOutput()
+    invited_by = InvitePersonOutput()
+    created_at = serializers.DateTimeField()
+    expires_at = serializers.DateTimeField()
+
+    payload = staticmethod(invite_payload)
+
+
+class InviteCreatedOutput(serializers.Serializer):
+    """The answer to ``POST /api/rooms/{id}/members/``: an invitation, not a membership."""
+
+    status = serializers.CharField()
+    invite = InviteOutput()
+
+
 # --- Output shapes that exist for the OpenAPI schema ----------------------------------------
 MyRoomsPage = page_of(MyRoomOutput, "MyRoomsPage")
+InvitesPage = page_of(InviteOutput, "InvitesPage")
 MembersPage = page_of(MemberOutput, "MembersPage")
 
 

@@ -8,6 +8,9 @@ Membership changes lock the room row first (``SELECT ... FOR UPDATE``), so capac
 joins, adds, bans and ownership handovers never interleave.
 """
 
+from collections.abc import Callable
+from typing import Any
+
 from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.core.exceptions import ValidationError
@@ -21,13 +24,17 @@ from rooms.models import (
     ChatRoomMember,
     ChatRoomMessage,
     Role,
+    RoomInvite,
 )
 from rooms.selectors import (
     RoomAccess,
     clean_room_id,
     crossed_memberships,
     handover_candidate,
+    invite_payload,
+    invited_room_access,
     member_count,
+    pending_invite,
     room_access,
     room_capacity,
     room_message_payload,
@@ -43,8 +50,6 @@ from wya.db import insert_one
 from wya.errors import Conflict, Forbidden, Invalid, NotFound, RateLimited
 from wya.live import publish_on_commit, room_group, user_group
 from wya.validators import clean_message, music_provider_for, validate_color
-
-_UNSET = object()
 
 
 # --- Small helpers --------------------------------------------------------------------------
@@ -163,35 +168,49 @@ def room_create(
     return room
 
 
+# Fields whose text every member reads: a muted editor may not change them.
+_TEXT_FIELDS = frozenset({"room_name", "description", "music_url"})
+_CLEANERS: dict[str, Callable[[Any], Any]] = {
+    "room_name": _clean_room_name,
+    "description": _clean_description,
+    "is_public": bool,
+    "background_color": _clean_background_color,
+    "max_participants": _clean_max_participants,
+}
+
+
+def _room_changes(fields: dict) -> dict:
+    """The cleaned value of each field sent."""
+    unknown = set(fields) - set(_CLEANERS) - {"music_url"}
+    if unknown:
+        raise TypeError(f"room_update() got unknown fields: {sorted(unknown)}")
+    changes = {name: _CLEANERS[name](value) for name, value in fields.items() if name in _CLEANERS}
+    if "music_url" in fields:
+        changes["music_url"], changes["music_provider"] = _clean_music(fields["music_url"])
+    return changes
+
+
 @transaction.atomic
-def room_update(
-    *,
-    user,
-    room_id,
-    room_name=_UNSET,
-    description=_UNSET,
-    is_public=_UNSET,
-    background_color=_UNSET,
-    music_url=_UNSET,
-    max_participants=_UNSET,
-) -> ChatRoom:
-    """Edit a room (owner or moderator). Lowering ``max_participants`` below the current number
-    of members removes nobody; it only stops new joins until people leave."""
+def room_update(*, user, room_id, **fields) -> ChatRoom:
+    """Edit a room (owner or moderator): ``room_name``, ``description``, ``is_public``,
+    ``background_color``, ``music_url``, ``max_participants``; only the ones passed change.
+    The policy decides on what actually changes (``may_edit_room``: a settings form sends every
+    field, unchanged ones included). Lowering ``max_participants`` below the current number of
+    members removes nobody; it only stops new joins until people leave."""
     access = _access(user, room_id, for_update=True)
     access.require_staff()
     room = access.room
-    if room_name is not _UNSET:
-        room.room_name = _clean_room_name(room_name)
-    if description is not _UNSET:
-        room.description = _clean_description(description)
-    if is_public is not _UNSET:
-        room.is_public = bool(is_public)
-    if background_color is not _UNSET:
-        room.background_color = _clean_background_color(background_color)
-    if music_url is not _UNSET:
-        room.music_url, room.music_provider = _clean_music(music_url)
-    if max_participants is not _UNSET:
-        room.max_participants = _clean_max_participants(max_participants)
+    changes = _room_changes(fields)
+    changed = {name for name, value in changes.items() if getattr(room, name) != value}
+    decision = policy.may_edit_room(
+        user,
+        room,
+        changes_text=bool(changed & _TEXT_FIELDS),
+        makes_public=changes.get("is_public") is True and not room.is_public,
+    )
+    policy.raise_for(decision)
+    for name, value in changes.items():
+        setattr(room, name, value)
     room.updated_at = timezone.now()
     room.save()
     return room
@@ -216,20 +235,42 @@ def room_delete(*, user, room_id) -> None:
 
 
 # --- Membership -----------------------------------------------------------------------------
+def _join_access(user, room_id: int, invite: RoomInvite | None) -> RoomAccess:
+    """The room to join, locked. A pending invitation opens a room the person could not
+    otherwise know (a private one); without one, the usual 404."""
+    try:
+        return room_access(user, room_id, for_update=True)
+    except NotFound:
+        if invite is None:
+            raise
+        return invited_room_access(user, invite)
+
+
 @transaction.atomic
 def room_join(*, user, room_id) -> tuple[ChatRoomMember, bool]:
-    """Join a public room of my segment. Returns ``(membership, created)``; joining a room I am
-    already in changes nothing. Capacity is checked with the room row locked."""
-    access = _access(user, room_id, for_update=True)
+    """Join a public room of my segment, or accept a pending invitation (any room, private
+    included: docs/rooms.md "Invites"). Returns ``(membership, created)``; joining a room I am
+    already in changes nothing. Capacity is checked with the room row locked; bans hold either
+    way; joining consumes the invitation."""
+    room_id = clean_room_id(room_id)
+    invite = pending_invite(room_id, user.pk)
+    access = _join_access(user, room_id, invite)
+    if invite is not None:  # read again under the room lock: a cancel may have come first
+        invite = pending_invite(room_id, user.pk)
     if access.is_banned:
         raise Forbidden("You are banned from this room.", code="banned")
     if access.membership is not None and access.is_member:
+        RoomInvite.objects.filter(room_id=room_id, invitee_id=user.pk).delete()
         return access.membership, False
-    policy.raise_for(policy.may_join_room(user, access.room))
+    if invite is None:
+        policy.raise_for(policy.may_join_room(user, access.room))
+    else:
+        policy.raise_for(policy.may_accept_invite(user, invite))
     _ensure_capacity(access.room)
     membership = ChatRoomMember.objects.create(
         room=access.room, user=user, role=Role.USER, joined_at=timezone.now()
     )
+    RoomInvite.objects.filter(room_id=room_id, invitee_id=user.pk).delete()
     _publish_member(access.room.pk, user.pk, "joined", Role.USER)
     return membership, True
 
@@ -315,24 +356,62 @@ def rooms_leave_all(*, user) -> None:
         room_leave(user=user, room_id=room_id)
 
 
-@transaction.atomic
-def room_member_add(*, actor, room_id, user_id) -> ChatRoomMember:
-    """An owner or moderator adds someone they may see, of the room's segment (any room)."""
-    access = _access(actor, room_id, for_update=True)
-    access.require_staff()
-    target = user_or_404(user_id)
-    policy.raise_for(policy.may_add_to_room(actor, target, access.room))
-    existing = _membership_of(access.room, target.pk)
+def _refuse_invite_conflicts(room: ChatRoom, target) -> None:
+    """Room state that makes an invitation pointless: 409 with the reason's code."""
+    existing = _membership_of(room, target.pk)
     if existing is not None and existing.is_banned:
         raise Conflict("This person is banned from the room; unban them first.", code="banned")
     if existing is not None:
         raise Conflict("This person is already a member.", code="already_member")
-    _ensure_capacity(access.room)
-    membership = ChatRoomMember.objects.create(
-        room=access.room, user=target, role=Role.USER, joined_at=timezone.now()
+    if pending_invite(room.pk, target.pk) is not None:
+        raise Conflict(
+            "This person already has an invitation to this room.", code="already_invited"
+        )
+
+
+@transaction.atomic
+def room_invite_create(*, actor, room_id, user_id) -> RoomInvite:
+    """An owner or moderator invites someone (docs/rooms.md "Invites"). Nobody becomes a member
+    here: the invitee joins by accepting (``room_join``), or declines, silently. The invitee's
+    sockets get a ``room.invite`` frame after commit."""
+    access = _access(actor, room_id, for_update=True)
+    access.require_staff()  # the room role first, as for every staff action: ids leak nothing
+    target = user_or_404(user_id)
+    policy.raise_for(policy.may_invite(actor, target, access.room))
+    _refuse_invite_conflicts(access.room, target)
+    if not ratelimit.allow("room_invites", actor.pk):
+        raise RateLimited(
+            "You are sending invitations too fast; wait a while.", code="rate_limited"
+        )
+    # A lapsed invitation still holds the (room, invitee) row: it gives way to the new one.
+    RoomInvite.objects.filter(room_id=access.room.pk, invitee_id=target.pk).delete()
+    invite = RoomInvite.objects.create(
+        room=access.room, inviter=actor, invitee=target, created_at=timezone.now()
     )
-    _publish_member(access.room.pk, target.pk, "joined", Role.USER)
-    return membership
+    publish_on_commit(user_group(target.pk), {"type": "room.invite", **invite_payload(invite)})
+    return invite
+
+
+@transaction.atomic
+def room_invite_decline(*, user, room_id) -> None:
+    """The invitee declines: the invitation goes, and the inviter is told nothing."""
+    deleted, _ = RoomInvite.objects.filter(
+        room_id=clean_room_id(room_id), invitee_id=user.pk
+    ).delete()
+    if not deleted:
+        raise NotFound("You have no invitation to this room.", code="not_found")
+
+
+@transaction.atomic
+def room_invite_cancel(*, actor, room_id, user_id) -> None:
+    """An owner or moderator withdraws a pending invitation. Publishes nothing."""
+    access = _access(actor, room_id, for_update=True)
+    access.require_staff()
+    if not is_user_id(user_id):
+        raise NotFound("This person has no invitation to this room.", code="not_found")
+    deleted, _ = RoomInvite.objects.filter(room_id=access.room.pk, invitee_id=user_id).delete()
+    if not deleted:
+        raise NotFound("This person has no invitation to this room.", code="not_found")
 
 
 def _target_member(access: RoomAccess, user_id) -> ChatRoomMember:

@@ -11,6 +11,16 @@ urlpatterns = [
     path("rooms/<str:room_id>/join/", views.room_join_page, name="room-join-page"),
     path("rooms/<str:room_id>/leave/", views.room_leave_page, name="room-leave-page"),
     path(
+        "rooms/<str:room_id>/invite/decline/",
+        views.room_invite_decline_page,
+        name="room-invite-decline-page",
+    ),
+    path(
+        "rooms/<str:room_id>/invites/<str:user_id>/cancel/",
+        views.room_invite_cancel_page,
+        name="room-invite-cancel-page",
+    ),
+    path(
         "rooms/<str:room_id>/members/<str:user_id>/kick/",
         views.room_kick_page,
         name="room-kick-page",

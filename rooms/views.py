@@ -52,7 +52,7 @@ class RoomSettingsForm(RoomCreateForm):
 
 
 class InviteForm(forms.Form):
-    user_id = forms.CharField(max_length=64, label="Add a person")
+    user_id = forms.CharField(max_length=64, label="Invite a person")
 
 
 class RoleForm(forms.Form):
@@ -94,7 +94,9 @@ def room_list_page(request):
             return redirect("room-page", room_id=done.result.pk)
         status = done.status
     rooms = list(selectors.my_rooms(request.user)[:100])
-    return render(request, "rooms/list.html", {"memberships": rooms, "form": form}, status=status)
+    invites = list(selectors.my_invites(request.user)[:50])
+    context = {"memberships": rooms, "form": form, "invites": invites}
+    return render(request, "rooms/list.html", context, status=status)
 
 
 def _member_context(request, access) -> dict:
@@ -205,6 +207,30 @@ def room_join_page(request, room_id):
 
 @login_required
 @require_POST
+def room_invite_decline_page(request, room_id):
+    """Decline an invitation (accepting is the join form): silent to the inviter."""
+    try:
+        services.room_invite_decline(user=request.user, room_id=room_id)
+    except NotFound as error:
+        raise Http404(error.detail)
+    messages.success(request, "Invitation declined.")
+    return redirect("room-list")
+
+
+@login_required
+@require_POST
+def room_invite_cancel_page(request, room_id, user_id):
+    _post_action(
+        request,
+        room_id,
+        lambda: services.room_invite_cancel(actor=request.user, room_id=room_id, user_id=user_id),
+        "Invitation withdrawn.",
+    )
+    return redirect("room-settings", room_id=room_id)
+
+
+@login_required
+@require_POST
 def room_leave_page(request, room_id):
     return _post_action(
         request,
@@ -278,13 +304,13 @@ def room_role_page(request, room_id, user_id):
     return redirect("room-settings", room_id=room_id)
 
 
-def _invite_candidates(user, member_ids: set[str]) -> list[dict]:
-    """People I may see and could add: my conversation partners (the DM selector applies the
-    policy), minus the room's members."""
+def _invite_candidates(user, excluded_ids: set[str]) -> list[dict]:
+    """People I may see and could invite: my conversation partners (the DM selector applies the
+    policy), minus the room's members and the people already invited."""
     conversations, _more = messaging_selectors.dm_conversations(user, limit=50)
     people = []
     for other, _message in conversations:
-        if other.pk in member_ids:
+        if other.pk in excluded_ids:
             continue
         people.append({"id": other.pk, "name": display_name_of(other, "Someone")})
     return people
@@ -302,19 +328,19 @@ def _settings_initial(room) -> dict:
 
 
 def _settings_post(request, room):
-    """The settings page's two forms: add a person (``action=invite``) or save the room. Returns
-    (settings form, invite form, submission, the success notice)."""
+    """The settings page's two forms: invite a person (``action=invite``) or save the room.
+    Returns (settings form, invite form, submission, the success notice)."""
     if request.POST.get("action") == "invite":
         invite_form = InviteForm(request.POST)
         done = submit(
             invite_form,
-            lambda data: services.room_member_add(
+            lambda data: services.room_invite_create(
                 actor=request.user, room_id=room.pk, user_id=data["user_id"]
             ),
             error_field="user_id",
         )
         form = RoomSettingsForm(initial=_settings_initial(room))
-        return form, invite_form, done, "Added to the room."
+        return form, invite_form, done, "Invitation sent. They join when they accept it."
     form = RoomSettingsForm(request.POST)
     done = submit(
         form, lambda data: services.room_update(user=request.user, room_id=room.pk, **data)
@@ -325,7 +351,7 @@ def _settings_post(request, room):
 @login_required
 @require_http_methods(["GET", "POST"])
 def room_settings_page(request, room_id):
-    """Owner and moderators: edit the room, add people, change roles, kick/ban/unban."""
+    """Owner and moderators: edit the room, invite people, change roles, kick/ban/unban."""
     access = _staff_access_or_page_error(request.user, room_id)
     room = access.room
     status = 200
@@ -338,13 +364,16 @@ def room_settings_page(request, room_id):
     else:
         form, invite_form = RoomSettingsForm(initial=_settings_initial(room)), InviteForm()
     members = list(selectors.room_members(request.user, access))
+    invites = list(selectors.room_invites(room.pk)[:100])
+    excluded = {m.user_id for m in members} | {invite.invitee_id for invite in invites}
     context = {
         "room": room,
         "access": access,
         "form": form,
         "invite_form": invite_form,
         "members": members,
+        "invites": invites,
         "is_owner": access.role == Role.OWNER,
-        "candidates": _invite_candidates(request.user, {m.user_id for m in members}),
+        "candidates": _invite_candidates(request.user, excluded),
     }
     return render(request, "rooms/settings.html", context, status=status)

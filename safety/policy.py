@@ -645,3 +645,49 @@ def deleted_account_q(prefix: str = "") -> Q:
 
 def is_deleted_account(user) -> bool:
     return not user.is_active and user.email.endswith(f"@{DELETED_EMAIL_DOMAIN}")
+
+
+# --- Invitations and room edits: no side doors (issue 16) ------------------------------------
+# Staff no longer add people to a room: they invite, and the person joins by accepting. An
+# invitation reaches another person, so it is refused to whoever may not start contact: a muted
+# person (an invitation is a message) and a restricted one (no contact with new people).
+def may_invite(inviter, target, room) -> Decision:
+    """May ``inviter`` (the room's owner or a moderator: ``RoomAccess.require_staff``, asked
+    first) invite ``target`` to ``room``. Room state (already a member, banned, already invited)
+    is the rooms service's to answer with a 409."""
+    restraints = restraints_in_force(inviter)
+    if restraints.mute is not None:
+        return _muted(restraints.mute)
+    if restraints.restricted:
+        return Decision(
+            False, "restricted", "Your account is restricted: you cannot invite people for now."
+        )
+    return may_add_to_room(inviter, target, room)
+
+
+def may_accept_invite(user, invite) -> Decision:
+    """May ``user`` join ``invite.room`` through that invitation (a private room included):
+    the room is of their segment and they may still see its owner and the inviter. A restricted
+    person may accept, as they may answer a message: the contact was not theirs to start."""
+    room = invite.room
+    if not in_room_segment(user, room) or not can_see(user, room.owner):
+        return Decision(False, "not_found", "No such room.")
+    if not can_see(user, invite.inviter):
+        return Decision(False, "not_found", "No such room.")
+    return ALLOW
+
+
+def may_edit_room(editor, room, *, changes_text: bool, makes_public: bool) -> Decision:
+    """May a room's owner or moderator make this edit. The name, description and music reach
+    every member, so a muted editor may not change them (``muted``); opening a private room to
+    the public brings strangers in, which a restricted editor may not do (``restricted``)."""
+    if not (changes_text or makes_public):
+        return ALLOW
+    restraints = restraints_in_force(editor)
+    if changes_text and restraints.mute is not None:
+        return _muted(restraints.mute)
+    if makes_public and restraints.restricted:
+        return Decision(
+            False, "restricted", "Your account is restricted: you cannot make this room public."
+        )
+    return ALLOW

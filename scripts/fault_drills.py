@@ -101,7 +101,7 @@ import datetime
 import json
 from rest_framework.authtoken.models import Token
 from accounts.models import Profile, User
-from rooms.services import room_create, room_member_add
+from rooms.services import room_create, room_join
 n = {clients}
 users = []
 for i in range(n + 1):
@@ -110,7 +110,7 @@ for i in range(n + 1):
     users.append(user)
 room = room_create(user=users[0], room_name="Drill room", max_participants=10)
 for user in users[1:]:
-    room_member_add(actor=users[0], room_id=room.pk, user_id=user.pk)
+    room_join(user=user, room_id=room.pk)
 print(json.dumps({{"room_id": room.pk, "tokens": [Token.objects.create(user=u).key for u in users]}}))
 """
 

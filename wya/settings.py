@@ -286,7 +286,11 @@ RATE_LIMITS = {
     # Second-factor codes tried per staff account on /admin/ (on top of django-otp's own
     # growing delay after each wrong code).
     "admin_otp": env.str("RATE_ADMIN_OTP", default="5/min"),
+    # Room invitations per inviter: each one reaches another person (docs/rooms.md "Invites").
+    "room_invites": env.str("RATE_ROOM_INVITES", default="20/hour"),
 }
+# A room invitation not accepted within this many days lapses (docs/rooms.md "Invites").
+ROOM_INVITE_TTL_DAYS = env.int("ROOM_INVITE_TTL_DAYS", default=7)
 LOGIN_LOCKOUT_FAILURES = env.int("LOGIN_LOCKOUT_FAILURES", default=5)
 LOGIN_LOCKOUT_SECONDS = env.int("LOGIN_LOCKOUT_SECONDS", default=900)
 # The issuer an authenticator app shows beside a staff member's /admin/ code.

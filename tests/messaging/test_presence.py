@@ -36,9 +36,10 @@ def test_people_without_a_shared_room_or_conversation_are_left_out(owner, outsid
     assert presence_visible_to(outsider, [owner.pk]) == {}
 
 
-def test_a_conversation_is_enough_to_see_presence(adult, other_adult, make_client):
+def test_a_conversation_both_wrote_in_is_enough_to_see_presence(adult, other_adult, make_client):
     online(other_adult)
     make_client(adult).post(f"/api/dms/{other_adult.pk}/messages/", {"message": "hi"})
+    make_client(other_adult).post(f"/api/dms/{adult.pk}/messages/", {"message": "hello"})
     assert presence_visible_to(other_adult, [adult.pk])[adult.pk]["status"] == "offline"
     assert presence_visible_to(adult, [other_adult.pk])[other_adult.pk]["status"] == "online"
 

@@ -226,7 +226,7 @@ def test_the_members_list_takes_a_constant_number_of_queries(
 
 
 # --- Add ------------------------------------------------------------------------------------
-def test_owner_or_moderator_adds_someone_to_a_private_room(
+def test_owner_or_moderator_adding_someone_to_a_private_room_sends_an_invitation(
     owner, outsider, make_client, published, django_capture_on_commit_callbacks
 ):
     private = RoomFactory(owner=owner, is_public=False)
@@ -237,11 +237,13 @@ def test_owner_or_moderator_adds_someone_to_a_private_room(
             rooms_url(private.pk, "members"), {"user_id": outsider.pk}, format="json"
         )
 
-    assert response.status_code == 201, response.data
-    assert response.data["role"] == "USER"
-    assert is_member(private, outsider)
-    event = member_event(private.pk, outsider.pk, "joined", "USER")
-    assert published == [(f"room.{private.pk}", event), (f"user.{outsider.pk}", event)]
+    assert response.status_code == 202, response.data
+    assert response.data["status"] == "invited"
+    assert response.data["invite"]["room_id"] == private.pk
+    assert not is_member(private, outsider)
+    assert [(group, event["type"]) for group, event in published] == [
+        (f"user.{outsider.pk}", "room.invite")
+    ]
 
 
 def test_a_plain_member_cannot_add_people(room, member, outsider, make_client):

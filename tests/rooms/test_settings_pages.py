@@ -105,7 +105,7 @@ def test_a_moderator_cannot_change_roles(room, owner, member):
     assert ChatRoomMember.objects.get(room=room, user=member).role == Role.USER
 
 
-def test_the_owner_adds_someone_they_talk_to_into_a_private_room(owner, other_adult):
+def test_the_owner_invites_someone_they_talk_to_into_a_private_room_who_accepts(owner, other_adult):
     client = page_client_for(owner)
     client.post(
         "/rooms/",
@@ -119,6 +119,8 @@ def test_the_owner_adds_someone_they_talk_to_into_a_private_room(owner, other_ad
 
     client.post(f"/rooms/{room.pk}/settings/", {"action": "invite", "user_id": other_adult.pk})
 
+    assert not ChatRoomMember.objects.filter(room=room, user=other_adult).exists()
+    page_client_for(other_adult).post(f"/rooms/{room.pk}/join/")
     assert ChatRoomMember.objects.filter(room=room, user=other_adult).exists()
 
 

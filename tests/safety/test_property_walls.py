@@ -59,14 +59,17 @@ def build(persons, blocks, joins):
         users.append(user)
     for a, b in blocks:
         Block.objects.create(blocker=users[a], blocked=users[b])
-    for joiner, owner in joins:  # every join and add goes through the services' rules
+    for joiner, owner in joins:  # every join and invitation goes through the services' rules
         room = users[owner].room
         if room is None or joiner == owner:
             continue
         for attempt in (
             lambda: room_services.room_join(user=users[joiner], room_id=room.pk),
-            lambda: room_services.room_member_add(
-                actor=users[owner], room_id=room.pk, user_id=users[joiner].pk
+            lambda: (
+                room_services.room_invite_create(
+                    actor=users[owner], room_id=room.pk, user_id=users[joiner].pk
+                )
+                and room_services.room_join(user=users[joiner], room_id=room.pk)
             ),
         ):
             try:

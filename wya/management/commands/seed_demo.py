@@ -485,10 +485,11 @@ class Command(BaseCommand):
         for key in members:
             if public:
                 room_services.room_join(user=people[key], room_id=room.pk)
-            else:
-                room_services.room_member_add(
+            else:  # a private room: invited, and they accept (nobody is added without consent)
+                room_services.room_invite_create(
                     actor=owner_user, room_id=room.pk, user_id=people[key].pk
                 )
+                room_services.room_join(user=people[key], room_id=room.pk)
         with transaction.atomic():
             for minute, (author, text) in enumerate(lines):
                 ChatRoomMessage.objects.create(

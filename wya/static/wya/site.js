@@ -5,7 +5,8 @@
  * close code 4001 is final) and hands every frame to the listeners registered with
  * window.wya.on(type, fn). Chat pages (live.js) build on it.
  *
- * Site-wide it keeps live: the unread badges in the header, the rooms list (#my-rooms) and the
+ * Site-wide it keeps live: the unread badges in the header, the rooms list (#my-rooms) and my
+ * room invitations (#my-invites, on a `room.invite` frame), the
  * inbox (#conversations) — order, counts and unread markers — re-rendered by the server (the
  * fragment of the same page is fetched again, so the rules stay on the server), the room page's
  * member list and count, and moderation notices (a mute or restriction disables the message box
@@ -138,7 +139,7 @@
   }
 
   function refreshAll() {
-    var ids = ["my-rooms", "conversations", "members", "room-meta"].filter(function (id) {
+    var ids = ["my-rooms", "my-invites", "conversations", "members", "room-meta"].filter(function (id) {
       return document.getElementById(id);
     });
     if (ids.length) refresh(ids);
@@ -179,6 +180,10 @@
     if (chat && chat.kind === "room" && frame.room_id === chat.room_id && frame.user_id !== me) {
       refresh(["members", "room-meta"]);
     }
+  });
+
+  on("room.invite", function () {
+    if (document.getElementById("my-invites")) refresh(["my-invites"]);
   });
 
   on("block", function () {
