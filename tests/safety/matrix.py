@@ -137,16 +137,6 @@ ANSWERS: dict[str, dict[str, str]] = {
     },
 }
 
-# Cells whose answer comes with the invites branch (issue 16, Task F): until it is merged the
-# code answers otherwise there. Marked † in the doc; the test asserts them all the same.
-WITH_INVITES = {
-    ("rename", "muted"),
-    ("visibility", "restricted"),
-    ("add_member", "muted"),
-    ("add_member", "restricted"),
-}
-
-
 def cells() -> list[tuple[str, str, str]]:
     """Every (action, restraint, path) the test runs."""
     return [
@@ -163,10 +153,7 @@ def markdown_table() -> str:
     lines = ["| " + " | ".join(header) + " |", "|" + "---|" * len(header)]
     for action in ACTIONS:
         row = [action.label, ", ".join(action.paths)]
-        row += [
-            ANSWERS[action.name][name] + (" †" if (action.name, name) in WITH_INVITES else "")
-            for name in RESTRAINTS
-        ]
+        row += [ANSWERS[action.name][name] for name in RESTRAINTS]
         lines.append("| " + " | ".join(row) + " |")
     return "\n".join(lines) + "\n"
 
