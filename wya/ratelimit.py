@@ -20,6 +20,12 @@ def parse_rate(rate: str) -> tuple[int, int]:
     return int(count), _PERIODS[period]
 
 
+def retry_after(scope: str) -> int:
+    """Seconds until the current window of ``scope`` ends: the ``Retry-After`` of a refusal."""
+    _, period = parse_rate(settings.RATE_LIMITS[scope])
+    return max(1, int(period - time.time() % period))
+
+
 def allow(scope: str, ident: str) -> bool:
     limit, period = parse_rate(settings.RATE_LIMITS[scope])
     window = int(time.time() // period)

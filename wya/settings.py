@@ -275,6 +275,14 @@ RATE_LIMITS = {
     "media": env.str("RATE_MEDIA", default="60/hour"),
     # DELETE /api/me/ checks a password: throttled per account like logins.
     "account_delete": env.str("RATE_ACCOUNT_DELETE", default="5/hour"),
+    # The floor under every POST/PUT/PATCH/DELETE of /api/ (wya.api.WriteRateThrottle), per user
+    # (per address when anonymous); the scopes below are tighter limits for writes that reach
+    # another person (a block toggle sends events to both, a kick a notice to the victim).
+    "writes": env.str("RATE_WRITES", default="120/min"),
+    "room_create": env.str("RATE_ROOM_CREATE", default="10/hour"),
+    "room_edit": env.str("RATE_ROOM_EDIT", default="30/min"),
+    "members": env.str("RATE_MEMBERS", default="30/min"),
+    "blocks": env.str("RATE_BLOCKS", default="20/min"),
 }
 LOGIN_LOCKOUT_FAILURES = env.int("LOGIN_LOCKOUT_FAILURES", default=5)
 LOGIN_LOCKOUT_SECONDS = env.int("LOGIN_LOCKOUT_SECONDS", default=900)
@@ -322,6 +330,8 @@ REST_FRAMEWORK: dict[str, Any] = {
     "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
     "EXCEPTION_HANDLER": "wya.api.exception_handler",
     "DEFAULT_PAGINATION_CLASS": "wya.api.Pagination",
+    # Every write under /api/ is rate limited (RATE_LIMITS["writes"] and a view's write_scope).
+    "DEFAULT_THROTTLE_CLASSES": ["wya.api.WriteRateThrottle"],
     "PAGE_SIZE": 50,
     "UNAUTHENTICATED_USER": "django.contrib.auth.models.AnonymousUser",
 }
