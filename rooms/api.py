@@ -44,7 +44,8 @@ def _room_detail(user, room) -> dict:
 
 
 class RoomListCreateView(APIView):
-    write_scope = "room_create"  # wya.api.WriteRateThrottle: RATE_LIMITS["room_create"]
+    write_scope = "room_create"  # wya.ratelimit.WriteRateThrottle: RATE_LIMITS["room_create"]
+
     @extend_schema(responses={200: MyRoomsPage}, operation_id="rooms_list", tags=["rooms"])
     def get(self, request):
         return paginated(request, self, selectors.my_rooms(request.user), MyRoomOutput)
@@ -57,7 +58,8 @@ class RoomListCreateView(APIView):
 
 
 class RoomDetailView(APIView):
-    write_scope = "room_edit"  # wya.api.WriteRateThrottle: RATE_LIMITS["room_edit"]
+    write_scope = "room_edit"  # wya.ratelimit.WriteRateThrottle: RATE_LIMITS["room_edit"]
+
     @extend_schema(responses={200: RoomDetailOutput}, tags=["rooms"])
     def get(self, request, room_id: int):
         access = selectors.room_access(request.user, selectors.clean_room_id(room_id))
@@ -108,7 +110,8 @@ class RoomLeaveView(APIView):
 
 
 class RoomMembersView(APIView):
-    write_scope = "members"  # wya.api.WriteRateThrottle: RATE_LIMITS["members"]
+    write_scope = "members"  # wya.ratelimit.WriteRateThrottle: RATE_LIMITS["members"]
+
     @extend_schema(responses={200: MembersPage}, tags=["rooms"])
     def get(self, request, room_id: int):
         access = selectors.room_access(request.user, selectors.clean_room_id(room_id))
@@ -130,7 +133,8 @@ class RoomMembersView(APIView):
 
 
 class MemberRoleView(APIView):
-    write_scope = "members"  # wya.api.WriteRateThrottle: RATE_LIMITS["members"]
+    write_scope = "members"  # wya.ratelimit.WriteRateThrottle: RATE_LIMITS["members"]
+
     @extend_schema(request=RoleInput, responses={200: MemberOutput}, tags=["rooms"])
     def patch(self, request, room_id: int, user_id: str):
         data = _parse(RoleInput, request.data)
@@ -154,7 +158,7 @@ def _reason(request) -> str | None:
 class _MemberRemovalView(APIView):
     """Remove one member with an optional reason (``service``) and answer the member event."""
 
-    write_scope = "members"  # wya.api.WriteRateThrottle: RATE_LIMITS["members"]
+    write_scope = "members"  # wya.ratelimit.WriteRateThrottle: RATE_LIMITS["members"]
 
     service: Callable[..., object]
     event: str
@@ -178,7 +182,8 @@ class MemberBanView(_MemberRemovalView):
 
 
 class MemberUnbanView(APIView):
-    write_scope = "members"  # wya.api.WriteRateThrottle: RATE_LIMITS["members"]
+    write_scope = "members"  # wya.ratelimit.WriteRateThrottle: RATE_LIMITS["members"]
+
     @extend_schema(request=None, responses={200: MemberEventOutput}, tags=["rooms"])
     def post(self, request, room_id: int, user_id: str):
         no_body(request)

@@ -20,11 +20,9 @@ from redis.exceptions import TimeoutError as RedisTimeoutError
 from rest_framework import exceptions, serializers, status
 from rest_framework.pagination import LimitOffsetPagination
 from rest_framework.response import Response
-from rest_framework.permissions import SAFE_METHODS
-from rest_framework.throttling import BaseThrottle, SimpleRateThrottle
+from rest_framework.throttling import SimpleRateThrottle
 from rest_framework.views import exception_handler as drf_exception_handler
 
-from wya import ratelimit
 from wya.errors import Forbidden, ServiceError
 
 FORBIDDEN = Forbidden.code
@@ -195,36 +193,6 @@ class SettingsRateThrottle(SimpleRateThrottle):
         else:
             ident = self.get_ident(request)
         return self.cache_format % {"scope": self.scope, "ident": ident}
-
-
-class WriteRateThrottle(BaseThrottle):
-    """The rate limit under every write of /api/ (REST_FRAMEWORK's default throttle): each
-    POST/PUT/PATCH/DELETE counts against ``RATE_LIMITS["writes"]`` and, when the view names one,
-    its tighter ``write_scope`` (``room_create``, ``blocks``...). Per user, per address when
-    anonymous (``REMOTE_ADDR``: wya.proxy decided which address that is). Counted on the shared
-    cache (``wya.ratelimit``), so the limit holds across processes. A refusal is a 429
-    ``rate_limited`` with ``Retry-After`` (the seconds left in the window)."""
-
-    def __init__(self) -> None:
-        self.refused_scope: str | None = None
-
-    def allow_request(self, request, view) -> bool:
-        if request.method in SAFE_METHODS:
-            return True
-        user = getattr(request, "user", None)
-        if user is not None and user.is_authenticated:
-            ident = f"u:{user.pk}"
-        else:
-            ident = f"a:{request.META.get('REMOTE_ADDR') or 'unknown'}"
-        scope = getattr(view, "write_scope", None)
-        for name in ("writes", scope) if scope else ("writes",):
-            if not ratelimit.allow(name, ident):
-                self.refused_scope = name
-                return False
-        return True
-
-    def wait(self) -> float | None:
-        return ratelimit.retry_after(self.refused_scope) if self.refused_scope else None
 
 
 def page_of(item: type, name: str) -> type:

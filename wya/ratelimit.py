@@ -9,6 +9,8 @@ is ONE round trip (``wya.hotcache.hit``: it is on every message's path).
 import time
 
 from django.conf import settings
+from rest_framework.permissions import SAFE_METHODS
+from rest_framework.throttling import BaseThrottle
 
 from wya import hotcache
 
@@ -30,3 +32,33 @@ def allow(scope: str, ident: str) -> bool:
     limit, period = parse_rate(settings.RATE_LIMITS[scope])
     window = int(time.time() // period)
     return hotcache.hit(f"rl:{scope}:{ident}:{window}", period + 1) <= limit
+
+
+class WriteRateThrottle(BaseThrottle):
+    """The rate limit under every write of /api/ (REST_FRAMEWORK's default throttle): each
+    POST/PUT/PATCH/DELETE counts against ``RATE_LIMITS["writes"]`` and, when the view names one,
+    its tighter ``write_scope`` (``room_create``, ``blocks``...). Per user, per address when
+    anonymous (``REMOTE_ADDR``: wya.proxy decided which address that is). Counted on the shared
+    cache (``allow`` above), so the limit holds across processes. A refusal is a 429
+    ``rate_limited`` with ``Retry-After`` (the seconds left in the window)."""
+
+    def __init__(self) -> None:
+        self.refused_scope: str | None = None
+
+    def allow_request(self, request, view) -> bool:
+        if request.method in SAFE_METHODS:
+            return True
+        user = getattr(request, "user", None)
+        if user is not None and user.is_authenticated:
+            ident = f"u:{user.pk}"
+        else:
+            ident = f"a:{request.META.get('REMOTE_ADDR') or 'unknown'}"
+        scope = getattr(view, "write_scope", None)
+        for name in ("writes", scope) if scope else ("writes",):
+            if not allow(name, ident):
+                self.refused_scope = name
+                return False
+        return True
+
+    def wait(self) -> float | None:
+        return retry_after(self.refused_scope) if self.refused_scope else None

@@ -275,7 +275,7 @@ RATE_LIMITS = {
     "media": env.str("RATE_MEDIA", default="60/hour"),
     # DELETE /api/me/ checks a password: throttled per account like logins.
     "account_delete": env.str("RATE_ACCOUNT_DELETE", default="5/hour"),
-    # The floor under every POST/PUT/PATCH/DELETE of /api/ (wya.api.WriteRateThrottle), per user
+    # The floor under every POST/PUT/PATCH/DELETE of /api/ (wya.ratelimit.WriteRateThrottle), per user
     # (per address when anonymous); the scopes below are tighter limits for writes that reach
     # another person (a block toggle sends events to both, a kick a notice to the victim).
     "writes": env.str("RATE_WRITES", default="120/min"),
@@ -331,7 +331,7 @@ REST_FRAMEWORK: dict[str, Any] = {
     "EXCEPTION_HANDLER": "wya.api.exception_handler",
     "DEFAULT_PAGINATION_CLASS": "wya.api.Pagination",
     # Every write under /api/ is rate limited (RATE_LIMITS["writes"] and a view's write_scope).
-    "DEFAULT_THROTTLE_CLASSES": ["wya.api.WriteRateThrottle"],
+    "DEFAULT_THROTTLE_CLASSES": ["wya.ratelimit.WriteRateThrottle"],
     "PAGE_SIZE": 50,
     "UNAUTHENTICATED_USER": "django.contrib.auth.models.AnonymousUser",
 }

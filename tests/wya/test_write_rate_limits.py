@@ -1,4 +1,4 @@
-"""A rate limit under every write of the API (wya.api.WriteRateThrottle): each POST, PUT, PATCH
+"""A rate limit under every write of the API (wya.ratelimit.WriteRateThrottle): each POST, PUT, PATCH
 and DELETE of the API URL list is refused with a 429 ``rate_limited`` and ``Retry-After`` past
 ``RATE_LIMITS["writes"]``; room creation, block toggles and member changes have tighter scopes."""
 
@@ -9,7 +9,7 @@ from django.urls import resolve
 from tests.conftest import api_client_for
 from tests.wya.test_api_conventions import WRITES
 from wya import settings as project_settings
-from wya.api import WriteRateThrottle
+from wya.ratelimit import WriteRateThrottle
 
 pytestmark = pytest.mark.django_db
 
@@ -55,7 +55,9 @@ def test_anonymous_writes_are_limited_per_address(settings, anon_client):
     assert anon_client.post("/api/auth/login/", body, format="json").status_code != 429
 
     refused = anon_client.post("/api/auth/login/", body, format="json", REMOTE_ADDR="127.0.0.1")
-    other_address = anon_client.post("/api/auth/login/", body, format="json", REMOTE_ADDR="10.0.0.9")
+    other_address = anon_client.post(
+        "/api/auth/login/", body, format="json", REMOTE_ADDR="10.0.0.9"
+    )
 
     assert refused.status_code == 429
     assert other_address.status_code != 429
@@ -117,8 +119,7 @@ def test_member_add_and_kick_toggles_past_the_limit_are_refused(
 def test_one_users_limit_does_not_touch_another_users(settings, make_client, adult, other_adult):
     _limits(settings, room_create="1/hour")
     assert (
-        make_client(adult).post("/api/rooms/", {"room_name": "A"}, format="json").status_code
-        == 201
+        make_client(adult).post("/api/rooms/", {"room_name": "A"}, format="json").status_code == 201
     )
 
     other = make_client(other_adult).post("/api/rooms/", {"room_name": "B"}, format="json")
@@ -130,5 +131,5 @@ def test_the_throttle_is_the_api_settings_default():
     # The URL walk above covers today's views; this covers tomorrow's: the throttle is the
     # project default, so a new view has it unless it replaces throttle_classes.
     assert project_settings.REST_FRAMEWORK["DEFAULT_THROTTLE_CLASSES"] == [
-        "wya.api.WriteRateThrottle"
+        "wya.ratelimit.WriteRateThrottle"
     ]
