@@ -85,9 +85,15 @@ def two_users(base: str) -> list[str]:
     tokens = []
     for n in (1, 2):
         body = {"email": f"soak{n}@example.test", "password": "a long soak password 1!",
-                "date_of_birth": "1990-01-0%d" % n, "display_name": f"Soak Person {n}"}  # fmt: skip
+                "date_of_birth": f"1990-01-0{n}", "display_name": f"Soak Person {n}"}  # fmt: skip
         token = call(base, "POST", "/api/auth/register/", body)["token"]
-        call(base, "PUT", "/api/me/location/", {"city": "Paris", "latitude": 48.8566, "longitude": 2.3522}, token)
+        call(
+            base,
+            "PUT",
+            "/api/me/location/",
+            {"city": "Paris", "latitude": 48.8566, "longitude": 2.3522},
+            token,
+        )
         tokens.append(token)
     first, second = tokens
     room = call(base, "POST", "/api/rooms/", {"room_name": "Soak room"}, first)
@@ -108,7 +114,7 @@ def fuzz(base: str, token: str, seconds: int, har: Path, log_file) -> subprocess
     ]  # fmt: skip
     for operation in EXCLUDED:
         command += ["--exclude-name", operation]
-    return subprocess.Popen(command, stdout=log_file, stderr=subprocess.STDOUT, cwd=ROOT)
+    return subprocess.Popen(command, stdout=log_file, stderr=subprocess.STDOUT, cwd=ROOT)  # noqa: S603
 
 
 def statuses(har: Path) -> Counter:
@@ -146,7 +152,7 @@ def run(args: argparse.Namespace, work: Path) -> tuple[Counter, list[int]]:
         started.append(redis.process)
         env = server_env(database, redis.url(), args.keep_rate_limits)
         manage = [str(ROOT / ".venv" / "bin" / "python"), "manage.py", "migrate", "-v", "0"]
-        subprocess.run(manage, cwd=ROOT, env=env, check=True)
+        subprocess.run(manage, cwd=ROOT, env=env, check=True)  # noqa: S603 (our manage.py)
         with (work / "server.log").open("wb") as server_log:
             [base] = start_servers([free_port()], env=env, started=started, log_to=server_log)
             tokens = two_users(base)

@@ -3,8 +3,8 @@ from django.urls import include, path, re_path
 from drf_spectacular.views import SpectacularSwaggerSplitView
 
 from wya.api import api_not_found
-from wya.schema_hooks import SchemaView
 from wya.health import healthz
+from wya.schema_hooks import SchemaView
 
 handler400 = "wya.api.handler400"
 handler403 = "wya.api.handler403"
