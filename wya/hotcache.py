@@ -29,6 +29,17 @@ def _key(key: str) -> str:
     return caches["default"].make_key(key)
 
 
+def redis_client() -> redis.Redis | None:
+    """The process's raw redis-py client on the cache's Redis (None off Redis), for structures
+    the cache API has no verb for (messaging.socket_cap's sorted sets)."""
+    return _redis()
+
+
+def make_key(key: str) -> str:
+    """``key`` with the cache's prefix and version, as every key here is stored."""
+    return _key(key)
+
+
 def add(key: str, value, timeout: int) -> bool:
     """Store ``value`` only if ``key`` is absent (atomic on Redis); True if stored."""
     client = _redis()

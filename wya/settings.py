@@ -290,6 +290,11 @@ LOGIN_LOCKOUT_SECONDS = env.int("LOGIN_LOCKOUT_SECONDS", default=900)
 # --- Live -----------------------------------------------------------------------------------
 WS_TICKET_TTL_SECONDS = env.int("WS_TICKET_TTL_SECONDS", default=30)
 WS_MAX_FRAME_BYTES = env.int("WS_MAX_FRAME_BYTES", default=64 * 1024)
+# Open sockets per user: one more closes the user's oldest with 4029 (messaging/socket_cap.py).
+WS_MAX_SOCKETS_PER_USER = env.int("WS_MAX_SOCKETS_PER_USER", default=10)
+# How long a socket's registry entry lives unless its process vouches for it again (every third
+# of it): a killed process's sockets stop counting after this.
+WS_SOCKET_REGISTRY_TTL_SECONDS = env.int("WS_SOCKET_REGISTRY_TTL_SECONDS", default=90)
 # Output a socket's client has not read, queued in the process beyond what the kernel and the
 # server's write buffer hold: past it the socket is dropped (messaging/outbox.py, docs/live.md).
 WS_SEND_BACKLOG_BYTES = env.int("WS_SEND_BACKLOG_BYTES", default=256 * 1024)
