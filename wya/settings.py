@@ -140,6 +140,9 @@ REDIS_CONNECTION_OPTIONS = {
     "health_check_interval": REDIS_HEALTH_CHECK_INTERVAL,
     "socket_keepalive": True,
     "retry_on_timeout": True,
+    # CLIENT SETNAME on every connection: `CLIENT LIST` on Redis tells which process holds
+    # which connections (tests/e2e/test_redis_connections.py counts a server's by this name).
+    "client_name": f"{env.str('REDIS_CLIENT_NAME', default='wya')}-{os.getpid()}",
 }
 if REDIS_SOCKET_TIMEOUT <= 2 * CHANNEL_LAYER_BLOCKING_POP_SECONDS:
     raise ImproperlyConfigured(
@@ -177,10 +180,17 @@ if REDIS_URL:
         }
     CACHES = {
         "default": {
-            "BACKEND": "django.core.cache.backends.redis.RedisCache",
+            # One pool per process, bounded: a thread that finds every connection busy waits
+            # (up to REDIS_SOCKET_TIMEOUT) instead of opening one more (wya/hotcache.py).
+            "BACKEND": "wya.hotcache.SharedPoolRedisCache",
             "LOCATION": REDIS_URL,
             "KEY_PREFIX": env.str("CACHE_KEY_PREFIX", default="wya"),
-            "OPTIONS": dict(REDIS_CONNECTION_OPTIONS),
+            "OPTIONS": {
+                **REDIS_CONNECTION_OPTIONS,
+                "pool_class": "redis.BlockingConnectionPool",
+                "max_connections": env.int("CACHE_MAX_CONNECTIONS", default=20),
+                "timeout": REDIS_SOCKET_TIMEOUT,
+            },
         }
     }
 else:
