@@ -107,7 +107,9 @@ def vouch(entries: dict[str, set[str]]) -> None:
         return
     pipe = client.pipeline(transaction=False)
     for user_id, mine in entries.items():
-        pipe.zadd(_key(user_id), dict.fromkeys(mine, now), xx=True)  # xx: never re-add an evicted one
+        pipe.zadd(
+            _key(user_id), dict.fromkeys(mine, now), xx=True
+        )  # xx: never re-add an evicted one
         pipe.expire(_key(user_id), _ttl())
     pipe.execute()
 
