@@ -64,13 +64,13 @@ def register(user_id: str, entry: str, *, now: float | None = None) -> list[str]
     now = time.time() if now is None else now
     client = hotcache.redis_client()
     if client is None:
-        entries = _local.setdefault(user_id, {})
-        for stale in [e for e, seen in entries.items() if seen < now - _ttl()]:
-            del entries[stale]
-        entries[entry] = now
-        evicted = _oldest_over_cap(list(entries), entry)
+        local = _local.setdefault(user_id, {})
+        for stale in [e for e, seen in local.items() if seen < now - _ttl()]:
+            del local[stale]
+        local[entry] = now
+        evicted = _oldest_over_cap(list(local), entry)
         for old in evicted:
-            del entries[old]
+            del local[old]
         return evicted
     key = _key(user_id)
     pipe = client.pipeline(transaction=True)

@@ -10,6 +10,7 @@ embedded default's local memory) goes through Django's cache API.
 import json
 import threading
 from functools import cache as memoize
+from typing import Any
 
 import redis
 from django.core.cache import cache, caches
@@ -26,10 +27,13 @@ class _SharedPoolClient(RedisCacheClient):
     sockets held about 240 (tests/e2e/test_redis_connections.py)."""
 
     def _get_connection_pool(self, write):
-        server = self._servers[self._get_connection_pool_index(write)]
+        # Django's own attributes (Django 5.2; django-stubs does not declare them):
+        # tests/wya/test_cache_pool.py fails loudly if they change.
+        client: Any = self
+        server = client._servers[client._get_connection_pool_index(write)]
         with _pools_lock:
             if server not in _pools:
-                _pools[server] = self._pool_class.from_url(server, **self._pool_options)
+                _pools[server] = client._pool_class.from_url(server, **client._pool_options)
             return _pools[server]
 
 
