@@ -24,6 +24,7 @@ from rest_framework.throttling import SimpleRateThrottle
 from rest_framework.views import exception_handler as drf_exception_handler
 
 from wya.errors import Forbidden, ServiceError
+from wya.ratelimit import WRITE_REFUSED
 
 FORBIDDEN = Forbidden.code
 RATE_LIMITED = "rate_limited"
@@ -117,7 +118,7 @@ def exception_handler(exc: Exception, context: dict) -> Response | None:
         code = exc.get_codes() if isinstance(exc, exceptions.APIException) else "error"
         code = _first_code(code)
         if isinstance(exc, exceptions.Throttled):
-            detail, code = "Too many changes in a short time; try again later.", RATE_LIMITED
+            detail, code = WRITE_REFUSED, RATE_LIMITED
         if code == exceptions.PermissionDenied.default_code:
             code = FORBIDDEN  # one 403 code, whoever refused
         body = {"detail": str(detail), "code": code}

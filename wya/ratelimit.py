@@ -13,6 +13,9 @@ from rest_framework.permissions import SAFE_METHODS
 from rest_framework.throttling import BaseThrottle
 
 from wya import hotcache
+from wya.errors import RateLimited
+
+WRITE_REFUSED = "Too many changes in a short time; try again later."
 
 _PERIODS = {"s": 1, "sec": 1, "m": 60, "min": 60, "h": 3600, "hour": 3600, "d": 86400, "day": 86400}
 
@@ -34,6 +37,21 @@ def allow(scope: str, ident: str) -> bool:
     return hotcache.hit(f"rl:{scope}:{ident}:{window}", period + 1) <= limit
 
 
+def _refused_scope(ident: str, scope: str | None) -> str | None:
+    """Count one write against the floor and ``scope``; the first one over its limit, if any."""
+    for name in ("writes", scope) if scope else ("writes",):
+        if not allow(name, ident):
+            return name
+    return None
+
+
+def check_write(user, scope: str | None = None) -> None:
+    """The API's write limits for a page form that writes (same counters as the API): raises
+    ``RateLimited`` (429) past them."""
+    if _refused_scope(f"u:{user.pk}", scope) is not None:
+        raise RateLimited(WRITE_REFUSED, code="rate_limited")
+
+
 class WriteRateThrottle(BaseThrottle):
     """The rate limit under every write of /api/ (REST_FRAMEWORK's default throttle): each
     POST/PUT/PATCH/DELETE counts against ``RATE_LIMITS["writes"]`` and, when the view names one,
@@ -53,12 +71,8 @@ class WriteRateThrottle(BaseThrottle):
             ident = f"u:{user.pk}"
         else:
             ident = f"a:{request.META.get('REMOTE_ADDR') or 'unknown'}"
-        scope = getattr(view, "write_scope", None)
-        for name in ("writes", scope) if scope else ("writes",):
-            if not allow(name, ident):
-                self.refused_scope = name
-                return False
-        return True
+        self.refused_scope = _refused_scope(ident, getattr(view, "write_scope", None))
+        return self.refused_scope is None
 
     def wait(self) -> float | None:
         return retry_after(self.refused_scope) if self.refused_scope else None

@@ -6,7 +6,9 @@ import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import resolve
 
-from tests.conftest import api_client_for
+from rooms.models import ChatRoom
+from safety.models import Block
+from tests.conftest import api_client_for, page_client_for
 from tests.wya.test_api_conventions import WRITES
 from wya import settings as project_settings
 from wya.ratelimit import WriteRateThrottle
@@ -133,3 +135,29 @@ def test_the_throttle_is_the_api_settings_default():
     assert project_settings.REST_FRAMEWORK["DEFAULT_THROTTLE_CLASSES"] == [
         "wya.ratelimit.WriteRateThrottle"
     ]
+
+
+# --- Page forms that write use the same counters ------------------------------------------------
+def test_the_room_form_past_the_limit_is_refused_and_creates_nothing(settings, adult):
+    _limits(settings, room_create="1/hour")
+    client = page_client_for(adult)
+    assert client.post("/rooms/", {"room_name": "One"}).status_code == 302
+
+    refused = client.post("/rooms/", {"room_name": "Two"})
+
+    assert refused.status_code == 429
+    assert "Too many changes" in refused.content.decode()
+    assert list(ChatRoom.objects.values_list("room_name", flat=True)) == ["One"]
+
+
+def test_the_api_and_the_block_page_share_one_block_limit(
+    settings, make_client, adult, other_adult
+):
+    _limits(settings, blocks="1/min")
+    api = make_client(adult)
+    assert api.post("/api/blocks/", {"user_id": other_adult.pk}, format="json").status_code == 201
+
+    page = page_client_for(adult).post(f"/me/blocks/{other_adult.pk}/unblock/", follow=True)
+
+    assert "Too many changes" in page.content.decode()
+    assert Block.objects.filter(blocker=adult, blocked=other_adult).exists()
