@@ -141,9 +141,10 @@ def test_the_throttle_is_the_api_settings_default():
 def test_the_room_form_past_the_limit_is_refused_and_creates_nothing(settings, adult):
     _limits(settings, room_create="1/hour")
     client = page_client_for(adult)
-    assert client.post("/rooms/", {"room_name": "One"}).status_code == 302
+    form = {"background_color": "#123456", "max_participants": "5"}
+    assert client.post("/rooms/", {**form, "room_name": "One"}).status_code == 302
 
-    refused = client.post("/rooms/", {"room_name": "Two"})
+    refused = client.post("/rooms/", {**form, "room_name": "Two"})
 
     assert refused.status_code == 429
     assert "Too many changes" in refused.content.decode()
