@@ -18,6 +18,7 @@ from geo import selectors as geo_selectors
 from safety import selectors as safety_selectors
 from safety import services as safety_services
 from uploads import services as media
+from wya import ratelimit
 from wya.errors import NotFound, ServiceError
 from wya.pages import add_service_error
 
@@ -164,6 +165,7 @@ def block_page(request, user_id: str):
     """Block from a profile: ``safety.services.block_create`` (both sides' sockets hear it),
     which decides exactly as for REST (``policy.can_block``; blocking again is a no-op)."""
     try:
+        ratelimit.check_write(request.user, "blocks")  # the API's limit on block toggles
         block, _ = safety_services.block_create(blocker=request.user, blocked_id=user_id)
     except NotFound:
         raise Http404("No such user.")
@@ -189,9 +191,12 @@ def blocks_page(request):
 @require_POST
 def unblock_page(request, user_id: str):
     try:
+        ratelimit.check_write(request.user, "blocks")  # the API's limit on block toggles
         safety_services.block_delete(blocker=request.user, blocked_id=user_id)
     except NotFound:
         messages.error(request, "You have not blocked this person.")
+    except ServiceError as error:
+        messages.error(request, error.detail)
     else:
         messages.success(request, "Block lifted.")
     return redirect("blocks-page")

@@ -22,7 +22,7 @@ from channels.db import database_sync_to_async
 from channels.generic.websocket import AsyncWebsocketConsumer
 from django.conf import settings
 
-from messaging import frames, heartbeats, idempotency, services
+from messaging import frames, heartbeats, idempotency, services, socket_cap
 from messaging.outbox import Outbox
 from messaging.selectors import dm_send_facts
 from rooms.selectors import room_ids_for_user, room_send_facts
@@ -109,14 +109,51 @@ class LiveConsumer(AsyncWebsocketConsumer):
         await self.accept()
         self.connected = True
         await self._in_db_thread(services.presence_connected, user=self.user)
+        await self._take_socket_slot()
 
     async def disconnect(self, code):
+        await self._release_socket_slot()
         for group in list(self.groups_joined):
             await self.channel_layer.group_discard(group, self.channel_name)
         self.groups_joined.clear()
         if self.connected:
             self.connected = False
             await self._in_db_thread(services.presence_disconnected, user=self.user)
+
+    # --- The per-user socket cap (messaging/socket_cap.py) ------------------------------------
+    cap_entry: str | None = None
+
+    async def _take_socket_slot(self) -> None:
+        """Register this socket; the user's oldest sockets past the cap are told to close."""
+        self.cap_entry = socket_cap.member(self.channel_name)
+        evicted = await database_sync_to_async(socket_cap.register)(self.user.pk, self.cap_entry)
+        socket_cap.local_sockets().add(self.user.pk, self.cap_entry)
+        for entry in evicted:
+            await self.channel_layer.send(socket_cap.channel_of(entry), socket_cap.EVICT_EVENT)
+
+    async def _release_socket_slot(self) -> None:
+        entry, self.cap_entry = self.cap_entry, None
+        if entry is None:
+            return
+        socket_cap.local_sockets().discard(self.user.pk, entry)
+        try:
+            await database_sync_to_async(socket_cap.unregister)(self.user.pk, entry)
+        except Exception:  # Redis is down: the entry expires with the TTL
+            logger.exception("socket registry entry not removed")
+
+    async def socket_evict(self, event):
+        """A newer socket of this user went over WS_MAX_SOCKETS_PER_USER: this, the oldest,
+        says why and closes with 4029 (clients do not reconnect on it)."""
+        await self.send_error(
+            "too_many_sockets",
+            f"You have more than {settings.WS_MAX_SOCKETS_PER_USER} open connections; "
+            "this, the oldest, was closed.",
+        )
+        for group in list(self.groups_joined):
+            await self.channel_layer.group_discard(group, self.channel_name)
+        self.groups_joined.clear()
+        self.cap_entry = None  # already out of the registry
+        await self.close(code=socket_cap.TOO_MANY_SOCKETS_CODE)
 
     async def dispatch(self, message):
         """As channels' dispatch, without ``aclose_old_connections`` before every message."""

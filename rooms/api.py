@@ -47,6 +47,8 @@ def _room_detail(user, room) -> dict:
 
 
 class RoomListCreateView(APIView):
+    write_scope = "room_create"  # wya.ratelimit.WriteRateThrottle: RATE_LIMITS["room_create"]
+
     @extend_schema(responses={200: MyRoomsPage}, operation_id="rooms_list", tags=["rooms"])
     def get(self, request):
         return paginated(request, self, selectors.my_rooms(request.user), MyRoomOutput)
@@ -59,6 +61,8 @@ class RoomListCreateView(APIView):
 
 
 class RoomDetailView(APIView):
+    write_scope = "room_edit"  # wya.ratelimit.WriteRateThrottle: RATE_LIMITS["room_edit"]
+
     @extend_schema(responses={200: RoomDetailOutput}, tags=["rooms"])
     def get(self, request, room_id: int):
         access = selectors.room_access(request.user, selectors.clean_room_id(room_id))
@@ -109,6 +113,8 @@ class RoomLeaveView(APIView):
 
 
 class RoomMembersView(APIView):
+    write_scope = "members"  # wya.ratelimit.WriteRateThrottle: RATE_LIMITS["members"]
+
     @extend_schema(responses={200: MembersPage}, tags=["rooms"])
     def get(self, request, room_id: int):
         access = selectors.room_access(request.user, selectors.clean_room_id(room_id))
@@ -163,6 +169,8 @@ class MyInviteView(APIView):
 
 
 class MemberRoleView(APIView):
+    write_scope = "members"  # wya.ratelimit.WriteRateThrottle: RATE_LIMITS["members"]
+
     @extend_schema(request=RoleInput, responses={200: MemberOutput}, tags=["rooms"])
     def patch(self, request, room_id: int, user_id: str):
         data = _parse(RoleInput, request.data)
@@ -186,6 +194,8 @@ def _reason(request) -> str | None:
 class _MemberRemovalView(APIView):
     """Remove one member with an optional reason (``service``) and answer the member event."""
 
+    write_scope = "members"  # wya.ratelimit.WriteRateThrottle: RATE_LIMITS["members"]
+
     service: Callable[..., object]
     event: str
 
@@ -208,6 +218,8 @@ class MemberBanView(_MemberRemovalView):
 
 
 class MemberUnbanView(APIView):
+    write_scope = "members"  # wya.ratelimit.WriteRateThrottle: RATE_LIMITS["members"]
+
     @extend_schema(request=None, responses={200: MemberEventOutput}, tags=["rooms"])
     def post(self, request, room_id: int, user_id: str):
         no_body(request)

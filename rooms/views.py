@@ -17,6 +17,7 @@ from messaging import selectors as messaging_selectors
 from messaging.selectors import presence_visible_to
 from rooms import selectors, services
 from rooms.models import DESCRIPTION_MAX, ROOM_NAME_MAX, Role
+from wya import ratelimit
 from wya.errors import Forbidden, NotFound, ServiceError
 from wya.pages import MessageForm, color_field, composer_submit, raise_as_page, submit
 from wya.validators import MUSIC_URL_MAX
@@ -82,13 +83,19 @@ def _staff_access_or_page_error(user, room_id):
     return access
 
 
+def _room_create_limited(user, data: dict):
+    """The page's room creation, under the same write limits as ``POST /api/rooms/``."""
+    ratelimit.check_write(user, "room_create")
+    return services.room_create(user=user, **data)
+
+
 @login_required
 @require_http_methods(["GET", "POST"])
 def room_list_page(request):
     form = RoomCreateForm(request.POST or None)
     status = 200
     if request.method == "POST":
-        done = submit(form, lambda data: services.room_create(user=request.user, **data))
+        done = submit(form, lambda data: _room_create_limited(request.user, data))
         if done.ok:
             messages.success(request, "Room created.")
             return redirect("room-page", room_id=done.result.pk)

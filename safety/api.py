@@ -25,6 +25,8 @@ class BlockOutput(serializers.Serializer):
 
 
 class BlocksApi(APIView):
+    write_scope = "blocks"  # wya.ratelimit.WriteRateThrottle: RATE_LIMITS["blocks"]
+
     @extend_schema(responses={200: page_of(BlockOutput, "BlockPage")}, tags=["safety"])
     def get(self, request):
         return paginated(request, self, selectors.blocks_of(user=request.user), BlockOutput)
@@ -46,6 +48,8 @@ class BlocksApi(APIView):
 
 
 class BlockDetailApi(APIView):
+    write_scope = "blocks"  # wya.ratelimit.WriteRateThrottle: RATE_LIMITS["blocks"]
+
     @extend_schema(request=None, responses={204: None}, tags=["safety"])
     def delete(self, request, user_id: str):
         no_body(request)

@@ -361,6 +361,14 @@ _UNDECODABLE = (
 )
 
 
+def _frame_duration(value) -> int:
+    """A frame's display time in ms as the encoders take it: absent or not a number is 100 (what
+    browsers show), never negative; 0 stays 0 (browsers apply their own minimum)."""
+    if isinstance(value, int | float) and value == value:  # value == value: not NaN
+        return max(0, min(int(value), 65535))
+    return 100
+
+
 def _decode_frames(data: bytes, ext: str) -> tuple[list[Image.Image], list[int]]:
     """Every frame as a fresh image (pixels only) and its duration; the pixel budget is checked
     from the header before anything is decoded, then frame by frame."""
@@ -380,7 +388,7 @@ def _decode_frames(data: bytes, ext: str) -> tuple[list[Image.Image], list[int]]
         if len(frames) == 0 and ext in ("jpg", "webp", "png"):
             frame = ImageOps.exif_transpose(frame)
         frames.append(_fresh(frame, _image_mode(frame, ext)))
-        durations.append(frame.info.get("duration", 100))
+        durations.append(_frame_duration(frame.info.get("duration")))
         if ext in ("jpg", "png"):
             break
     return frames, durations
@@ -389,6 +397,8 @@ def _decode_frames(data: bytes, ext: str) -> tuple[list[Image.Image], list[int]]
 def _encode_frames(frames: list[Image.Image], durations: list[int], ext: str) -> bytes:
     out = io.BytesIO()
     first = frames[0]
+    # Pillow's single-frame writers take one duration, not a list (a list was a 500).
+    duration: int | list[int] = durations if len(frames) > 1 else durations[0]
     if ext == "jpg":
         first.save(out, "JPEG", quality=88, optimize=True)
     elif ext == "png":
@@ -399,7 +409,7 @@ def _encode_frames(frames: list[Image.Image], durations: list[int], ext: str) ->
             "GIF",
             save_all=len(frames) > 1,
             append_images=frames[1:],
-            duration=durations,
+            duration=duration,
             loop=0,
             disposal=2,
         )
@@ -410,7 +420,7 @@ def _encode_frames(frames: list[Image.Image], durations: list[int], ext: str) ->
             quality=85,
             save_all=len(frames) > 1,
             append_images=frames[1:],
-            duration=durations,
+            duration=duration,
             loop=0,
         )
     return out.getvalue()

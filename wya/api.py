@@ -24,8 +24,10 @@ from rest_framework.throttling import SimpleRateThrottle
 from rest_framework.views import exception_handler as drf_exception_handler
 
 from wya.errors import Forbidden, ServiceError
+from wya.ratelimit import WRITE_REFUSED
 
 FORBIDDEN = Forbidden.code
+RATE_LIMITED = "rate_limited"
 
 # A backing service is down (PostgreSQL or Redis restarting): 503, retry; nothing half-written.
 UNAVAILABLE = (OperationalError, InterfaceError, RedisConnectionError, RedisTimeoutError)
@@ -115,6 +117,8 @@ def exception_handler(exc: Exception, context: dict) -> Response | None:
         detail = getattr(exc, "detail", None) or response.data.get("detail", "Error.")
         code = exc.get_codes() if isinstance(exc, exceptions.APIException) else "error"
         code = _first_code(code)
+        if isinstance(exc, exceptions.Throttled):
+            detail, code = WRITE_REFUSED, RATE_LIMITED
         if code == exceptions.PermissionDenied.default_code:
             code = FORBIDDEN  # one 403 code, whoever refused
         body = {"detail": str(detail), "code": code}

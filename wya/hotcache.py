@@ -8,11 +8,42 @@ embedded default's local memory) goes through Django's cache API.
 """
 
 import json
+import threading
 from functools import cache as memoize
+from typing import Any
 
 import redis
 from django.core.cache import cache, caches
-from django.core.cache.backends.redis import RedisCache
+from django.core.cache.backends.redis import RedisCache, RedisCacheClient
+
+_pools: dict[str, redis.ConnectionPool] = {}
+_pools_lock = threading.Lock()
+
+
+class _SharedPoolClient(RedisCacheClient):
+    """Django's client with ONE connection pool per server per process. Django keeps a cache
+    object per thread and per async context (``caches`` is an asgiref ``Local``) and each made
+    its own pool, so every socket's context opened Redis connections that stayed open: 300
+    sockets held about 240 (tests/e2e/test_redis_connections.py)."""
+
+    def _get_connection_pool(self, write):
+        # Django's own attributes (Django 5.2; django-stubs does not declare them):
+        # tests/wya/test_cache_pool.py fails loudly if they change.
+        client: Any = self
+        server = client._servers[client._get_connection_pool_index(write)]
+        with _pools_lock:
+            if server not in _pools:
+                _pools[server] = client._pool_class.from_url(server, **client._pool_options)
+            return _pools[server]
+
+
+class SharedPoolRedisCache(RedisCache):
+    """The real stack's cache backend: Django's RedisCache on one bounded pool per process
+    (``OPTIONS``: ``pool_class`` BlockingConnectionPool, ``max_connections``)."""
+
+    def __init__(self, server, params):
+        super().__init__(server, params)
+        self._class = _SharedPoolClient
 
 
 @memoize
@@ -27,6 +58,17 @@ def _redis() -> redis.Redis | None:
 
 def _key(key: str) -> str:
     return caches["default"].make_key(key)
+
+
+def redis_client() -> redis.Redis | None:
+    """The process's raw redis-py client on the cache's Redis (None off Redis), for structures
+    the cache API has no verb for (messaging.socket_cap's sorted sets)."""
+    return _redis()
+
+
+def make_key(key: str) -> str:
+    """``key`` with the cache's prefix and version, as every key here is stored."""
+    return _key(key)
 
 
 def add(key: str, value, timeout: int) -> bool:

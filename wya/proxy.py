@@ -6,6 +6,12 @@ servers. A request whose peer is one of them may say, through ``X-Forwarded-Prot
 anyone else has those headers removed, so a client cannot claim HTTPS (secure cookies, the
 Origin check) or another address (rate limits). The proxy must overwrite, not append, both
 headers (deploy/nginx/wya.conf does).
+
+The same list drives the server: ``scripts/serve.sh`` runs uvicorn with
+``--forwarded-allow-ips $TRUSTED_PROXY_IPS`` (``--no-proxy-headers`` when it is empty), so under
+uvicorn the address is rewritten once, by uvicorn, for exactly these peers; this middleware then
+sees the client as the peer (not a proxy) and drops the forwarded headers. It still decides on
+its own under servers that do not read them (the test client, ``runserver``).
 """
 
 from django.conf import settings

@@ -146,6 +146,9 @@ REDIS_CONNECTION_OPTIONS = {
     "health_check_interval": REDIS_HEALTH_CHECK_INTERVAL,
     "socket_keepalive": True,
     "retry_on_timeout": True,
+    # CLIENT SETNAME on every connection: `CLIENT LIST` on Redis tells which process holds
+    # which connections (tests/e2e/test_redis_connections.py counts a server's by this name).
+    "client_name": f"{env.str('REDIS_CLIENT_NAME', default='wya')}-{os.getpid()}",
 }
 if REDIS_SOCKET_TIMEOUT <= 2 * CHANNEL_LAYER_BLOCKING_POP_SECONDS:
     raise ImproperlyConfigured(
@@ -183,10 +186,17 @@ if REDIS_URL:
         }
     CACHES = {
         "default": {
-            "BACKEND": "django.core.cache.backends.redis.RedisCache",
+            # One pool per process, bounded: a thread that finds every connection busy waits
+            # (up to REDIS_SOCKET_TIMEOUT) instead of opening one more (wya/hotcache.py).
+            "BACKEND": "wya.hotcache.SharedPoolRedisCache",
             "LOCATION": REDIS_URL,
             "KEY_PREFIX": env.str("CACHE_KEY_PREFIX", default="wya"),
-            "OPTIONS": dict(REDIS_CONNECTION_OPTIONS),
+            "OPTIONS": {
+                **REDIS_CONNECTION_OPTIONS,
+                "pool_class": "redis.BlockingConnectionPool",
+                "max_connections": env.int("CACHE_MAX_CONNECTIONS", default=20),
+                "timeout": REDIS_SOCKET_TIMEOUT,
+            },
         }
     }
 else:
@@ -288,6 +298,14 @@ RATE_LIMITS = {
     "admin_otp": env.str("RATE_ADMIN_OTP", default="5/min"),
     # Room invitations per inviter: each one reaches another person (docs/rooms.md "Invites").
     "room_invites": env.str("RATE_ROOM_INVITES", default="20/hour"),
+    # The floor under every POST/PUT/PATCH/DELETE of /api/ (wya.ratelimit.WriteRateThrottle), per user
+    # (per address when anonymous); the scopes below are tighter limits for writes that reach
+    # another person (a block toggle sends events to both, a kick a notice to the victim).
+    "writes": env.str("RATE_WRITES", default="120/min"),
+    "room_create": env.str("RATE_ROOM_CREATE", default="10/hour"),
+    "room_edit": env.str("RATE_ROOM_EDIT", default="30/min"),
+    "members": env.str("RATE_MEMBERS", default="30/min"),
+    "blocks": env.str("RATE_BLOCKS", default="20/min"),
 }
 # A room invitation not accepted within this many days lapses (docs/rooms.md "Invites").
 ROOM_INVITE_TTL_DAYS = env.int("ROOM_INVITE_TTL_DAYS", default=7)
@@ -299,6 +317,11 @@ OTP_TOTP_ISSUER = env.str("OTP_TOTP_ISSUER", default="WYA!? admin")
 # --- Live -----------------------------------------------------------------------------------
 WS_TICKET_TTL_SECONDS = env.int("WS_TICKET_TTL_SECONDS", default=30)
 WS_MAX_FRAME_BYTES = env.int("WS_MAX_FRAME_BYTES", default=64 * 1024)
+# Open sockets per user: one more closes the user's oldest with 4029 (messaging/socket_cap.py).
+WS_MAX_SOCKETS_PER_USER = env.int("WS_MAX_SOCKETS_PER_USER", default=10)
+# How long a socket's registry entry lives unless its process vouches for it again (every third
+# of it): a killed process's sockets stop counting after this.
+WS_SOCKET_REGISTRY_TTL_SECONDS = env.int("WS_SOCKET_REGISTRY_TTL_SECONDS", default=90)
 # Output a socket's client has not read, queued in the process beyond what the kernel and the
 # server's write buffer hold: past it the socket is dropped (messaging/outbox.py, docs/live.md).
 WS_SEND_BACKLOG_BYTES = env.int("WS_SEND_BACKLOG_BYTES", default=256 * 1024)
@@ -339,6 +362,8 @@ REST_FRAMEWORK: dict[str, Any] = {
     "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
     "EXCEPTION_HANDLER": "wya.api.exception_handler",
     "DEFAULT_PAGINATION_CLASS": "wya.api.Pagination",
+    # Every write under /api/ is rate limited (RATE_LIMITS["writes"] and a view's write_scope).
+    "DEFAULT_THROTTLE_CLASSES": ["wya.ratelimit.WriteRateThrottle"],
     "PAGE_SIZE": 50,
     "UNAUTHENTICATED_USER": "django.contrib.auth.models.AnonymousUser",
 }

@@ -137,6 +137,7 @@ ANSWERS: dict[str, dict[str, str]] = {
     },
 }
 
+
 def cells() -> list[tuple[str, str, str]]:
     """Every (action, restraint, path) the test runs."""
     return [

@@ -38,7 +38,7 @@ def test_database_and_redis_urls_switch_to_the_real_stack():
     assert result.returncode == 0, result.stderr
     assert result.stdout.strip() == (
         '[true, "django.db.backends.postgresql", "wya.layers.GapAwarePubSubChannelLayer", '
-        '"django.core.cache.backends.redis.RedisCache"]'
+        '"wya.hotcache.SharedPoolRedisCache"]'
     )
 
 

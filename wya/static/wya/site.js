@@ -2,7 +2,7 @@
  *
  * Opens the page's ONE WebSocket to /ws/ (session cookie, same origin), pings every 25 s,
  * reconnects with exponential backoff and jitter (0.5 s doubling to 15 s; at once on `online`;
- * close code 4001 is final) and hands every frame to the listeners registered with
+ * close codes 4001 and 4029 are final) and hands every frame to the listeners registered with
  * window.wya.on(type, fn). Chat pages (live.js) build on it.
  *
  * Site-wide it keeps live: the unread badges in the header, the rooms list (#my-rooms) and my
@@ -78,7 +78,9 @@
       if (socket !== ws) return;
       socket = null;
       clearInterval(pingTimer);
-      if (event.code === 4001) stopped = true; // logged out, deleted or banned: stay closed
+      // 4001: logged out, deleted or banned; 4029: closed as the oldest of too many sockets
+      // (reconnecting would close a newer tab's socket in turn). Stay closed.
+      if (event.code === 4001 || event.code === 4029) stopped = true;
       var delay = 0;
       if (!stopped) {
         delay = Math.min(BACKOFF_MAX_MS, BACKOFF_MIN_MS * Math.pow(2, attempts));
