@@ -225,3 +225,57 @@ class RoomAction(models.Model):
 
     def __str__(self) -> str:
         return f"{self.action_id} in room {self.room_id}"
+
+
+class SignalKind(models.TextChoices):
+    """What an early-signal rule saw (docs/moderation.md, "Early signals")."""
+
+    NEW_ACCOUNT_FANOUT = "new_account_fanout", "New account starting many conversations"
+    SAME_TEXT_FANOUT = "same_text_fanout", "Same text sent to many people"
+    BLOCKS_RECEIVED = "blocks_received", "Many blocks received"
+    CROSS_SEGMENT_SESSION = "cross_segment_session", "Teen and adult from one browser"
+
+
+class SignalStatus(models.TextChoices):
+    OPEN = "open", "Open"
+    CONFIRMED = "confirmed", "Confirmed"
+    DISMISSED = "dismissed", "Dismissed"
+
+
+class SafetySignal(models.Model):
+    """A rule's hint to the moderators, never an action: a queue item reviewed like a report.
+
+    A table added on top of the lock (docs/schema.md). At most one open signal per
+    (subject, kind): a rule that fires again updates the open one's evidence."""
+
+    kind = models.CharField(max_length=40, choices=SignalKind.choices)
+    subject = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="safety_signals"
+    )
+    evidence = models.JSONField(default=dict)
+    status = models.CharField(
+        max_length=20, choices=SignalStatus.choices, default=SignalStatus.OPEN
+    )
+    reviewed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="safety_signals_reviewed",
+    )
+    reviewed_at = models.DateTimeField(null=True, blank=True)
+    created_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        db_table = "safety_signals"
+        constraints = [
+            # The dedupe rule in the database: a race between two sends cannot open two.
+            models.UniqueConstraint(
+                fields=["subject", "kind"],
+                condition=models.Q(status="open"),
+                name="safety_signals_one_open_per_subject_kind",
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"Signal #{self.id} ({self.kind}) about {self.subject_id}"
