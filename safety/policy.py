@@ -21,6 +21,8 @@ from dataclasses import dataclass
 
 from django.contrib.auth import get_user_model
 from django.db.models import (
+    Case,
+    CharField,
     DateTimeField,
     DurationField,
     Exists,
@@ -30,7 +32,10 @@ from django.db.models import (
     Q,
     QuerySet,
     Value,
+    When,
 )
+from django.db.models.functions import ExtractDay, ExtractMonth, ExtractYear
+from django.db.models.lookups import GreaterThanOrEqual
 from django.utils import timezone
 
 from safety.models import ActionType, Block, ModerationAction
@@ -690,4 +695,33 @@ def may_edit_room(editor, room, *, changes_text: bool, makes_public: bool) -> De
         return Decision(
             False, "restricted", "Your account is restricted: you cannot make this room public."
         )
+    return ALLOW
+
+
+# --- Issue 20, part T: the transparency report ------------------------------------------------
+def segment_at(*, birth_date: str, moment: str) -> Case:
+    """The segment (``teen``/``adult``) a row's person (``birth_date``, a date field path) was
+    in at the row's ``moment`` (a datetime field path, read in the current time zone), in SQL.
+
+    ``age_on``'s rule: with ``ymd`` = year·10000 + month·100 + day, a person is at least N years
+    old on a day exactly when ``ymd(day) − ymd(birth) ≥ N·10000``. The segment is the one of the
+    moment (birthdays move people), so a report filed at 17 stays a teen's report. Nobody under
+    13 holds an account, so "not adult" is ``teen``."""
+    age_ymd = _ymd(moment) - _ymd(birth_date)
+    return Case(
+        When(GreaterThanOrEqual(age_ymd, ADULT_AGE * 10000), then=Value(ADULT)),
+        default=Value(TEEN),
+        output_field=CharField(),
+    )
+
+
+def _ymd(field: str):
+    return ExtractYear(field) * 10000 + ExtractMonth(field) * 100 + ExtractDay(field)
+
+
+def may_view_transparency(user) -> Decision:
+    """The transparency page (``/admin/transparency/``): Safety leads only, the group that holds
+    ``safety.resolve_escalated_report`` (the numbers cover every moderator's work)."""
+    if not (user.is_active and user.is_staff and user.has_perm(PERM_RESOLVE_ESCALATED)):
+        return Decision(False, "forbidden", "Only Safety leads may see the transparency report.")
     return ALLOW
