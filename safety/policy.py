@@ -33,7 +33,7 @@ from django.db.models import (
 )
 from django.utils import timezone
 
-from safety.models import Appeal, AppealStatus, ActionType, Block, ModerationAction
+from safety.models import ActionType, Appeal, AppealStatus, Block, ModerationAction
 from wya.errors import Forbidden, Invalid, NotFound
 
 TEEN = "teen"
@@ -114,7 +114,7 @@ LIFTED = AppealStatus.LIFTED
 # For the hand-written queries: ``a`` (moderation_actions) was not lifted on appeal; the status
 # is passed as the ``lifted`` parameter.
 LIFTED_APPEAL_SQL = (
-    f" AND NOT EXISTS (SELECT 1 FROM {Appeal._meta.db_table} ap"
+    f" AND NOT EXISTS (SELECT 1 FROM {Appeal._meta.db_table} ap"  # noqa: S608
     " WHERE ap.action_id = a.id AND ap.status = %(lifted)s)"
 )
 
