@@ -181,6 +181,7 @@ def _dm_send_facts_sql() -> str:
         f" LEFT JOIN {user.db_table} u ON u.id = %(to)s"
         f" LEFT JOIN {action.db_table} a ON a.target_user_id = s.id"
         " AND a.action_type IN (%(mute)s, %(restrict)s)"
+        f"{policy.LIFTED_APPEAL_SQL}"
         " WHERE s.id = %(me)s"
     )
 
@@ -208,6 +209,7 @@ def dm_send_facts(sender, recipient_id) -> policy.DmSendFacts:
         "to": recipient_id,
         "mute": ActionType.MUTE,
         "restrict": ActionType.RESTRICT,
+        "lifted": policy.LIFTED,
     }
     with connection.cursor() as cursor:
         cursor.execute(_DM_SEND_FACTS_SQL, params)

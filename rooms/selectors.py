@@ -136,6 +136,7 @@ def _room_send_facts_sql() -> str:
         f" LEFT JOIN {member.db_table} m ON m.room_id = r.id AND m.user_id = s.id"
         f" LEFT JOIN {action.db_table} a ON a.target_user_id = s.id"
         " AND a.action_type IN (%(mute)s, %(restrict)s)"
+        f"{policy.LIFTED_APPEAL_SQL}"
         " WHERE s.id = %(me)s"
     )
 
@@ -152,6 +153,7 @@ def room_send_facts(user, room_id: int) -> policy.RoomSendFacts:
         "room": room_id,
         "mute": ActionType.MUTE,
         "restrict": ActionType.RESTRICT,
+        "lifted": policy.LIFTED,
     }
     with connection.cursor() as cursor:
         cursor.execute(_ROOM_SEND_FACTS_SQL, params)

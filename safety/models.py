@@ -136,6 +136,10 @@ class ActionType(models.TextChoices):
     ROOM_BAN = "room_ban", "Banned from a room"
     ROOM_UNBAN = "room_unban", "Room ban lifted"
     DISMISS = "dismiss", "Report dismissed"
+    # The outcome of an appeal (issue 20): the row targets the appellant, its moderator is the
+    # reviewer and its reason the outcome reason. The lock has no CHECK on action_type.
+    APPEAL_UPHELD = "appeal_upheld", "Appeal upheld"
+    APPEAL_LIFTED = "appeal_lifted", "Appeal granted: action lifted"
 
 
 # Taken by staff in the admin (the others are written by the services that do the thing).
@@ -279,3 +283,40 @@ class SafetySignal(models.Model):
 
     def __str__(self) -> str:
         return f"Signal #{self.id} ({self.kind}) about {self.subject_id}"
+
+
+class AppealStatus(models.TextChoices):
+    PENDING = "pending", "Pending"
+    UPHELD = "upheld", "Upheld"
+    LIFTED = "lifted", "Lifted"
+
+
+class Appeal(models.Model):
+    """A person's appeal of a platform action taken against them (issue 20, docs/moderation.md
+    "Appeals"). Once per action (the unique FK); reviewed by someone other than the moderator who
+    decided. A table added on top of the lock (docs/schema.md)."""
+
+    action = models.OneToOneField(ModerationAction, on_delete=models.PROTECT, related_name="appeal")
+    appellant = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="appeals_filed"
+    )
+    text = models.TextField()
+    status = models.CharField(
+        max_length=20, choices=AppealStatus.choices, default=AppealStatus.PENDING
+    )
+    reviewer = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="appeals_reviewed",
+    )
+    outcome_reason = models.TextField(null=True, blank=True)
+    created_at = models.DateTimeField(default=timezone.now)
+    decided_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        db_table = "appeals"
+
+    def __str__(self) -> str:
+        return f"Appeal #{self.id} of action {self.action_id} ({self.status})"

@@ -11,8 +11,8 @@ matrix, ``tests/safety/test_matrix.py``).
   from the date of birth on every call, because birthdays move people between segments.
 - Blocks are mutual: a block in either direction hides both people from each other.
 - Moderation actions (``mute``, ``restrict``) are in force from ``created_at`` for
-  ``duration_minutes`` (NULL: until lifted by a later moderator decision): ``action_in_force``
-  and ``actions_in_force``, the only definition.
+  ``duration_minutes`` (NULL: until lifted by a later moderator decision) unless an appeal
+  lifted them: ``action_in_force`` and ``actions_in_force``, the only definition.
 """
 
 import datetime as dt
@@ -38,7 +38,7 @@ from django.db.models.functions import ExtractDay, ExtractMonth, ExtractYear
 from django.db.models.lookups import GreaterThanOrEqual
 from django.utils import timezone
 
-from safety.models import ActionType, Block, ModerationAction
+from safety.models import ActionType, Appeal, AppealStatus, Block, ModerationAction
 from wya.errors import Forbidden, Invalid, NotFound
 
 TEEN = "teen"
@@ -109,9 +109,19 @@ def block_exists_q(viewer, user_ref: str = "pk") -> Q:
 
 # --- Moderation actions: "in force", written once ---------------------------------------------
 # A mute or restriction is in force from ``created_at`` for ``duration_minutes`` (NULL: until
-# lifted). ``action_in_force`` says it for one row (ORM or read by a hand-written query);
+# lifted), unless an appeal against it was granted (``appeals.status = 'lifted'``: issue 20).
+# ``action_in_force`` says it for one row (ORM or read by a hand-written query);
 # ``actions_in_force`` is the same rule as a queryset filter. Everything else asks one of them.
+# The hand-written hot-path queries (rooms/messaging ``*_send_facts``) leave lifted rows out with
+# ``LIFTED_APPEAL_SQL``; tests/safety/test_send_facts.py holds them equal to the ORM.
 RESTRAINT_TYPES = (ActionType.MUTE, ActionType.RESTRICT)
+LIFTED = AppealStatus.LIFTED
+# For the hand-written queries: ``a`` (moderation_actions) was not lifted on appeal; the status
+# is passed as the ``lifted`` parameter.
+LIFTED_APPEAL_SQL = (
+    f" AND NOT EXISTS (SELECT 1 FROM {Appeal._meta.db_table} ap"  # noqa: S608
+    " WHERE ap.action_id = a.id AND ap.status = %(lifted)s)"
+)
 
 
 def _expires_at_expression():
@@ -124,9 +134,20 @@ def _expires_at_expression():
     )
 
 
+def action_lifted(action: ModerationAction) -> bool:
+    """Was ``action`` lifted on appeal. Lists read the appeal with ``select_related("appeal")``
+    and hand-written rows carry "no appeal" (``safety.selectors.actions_from_columns``), so this
+    costs no query on the hot path."""
+    try:
+        appeal = action.appeal
+    except Appeal.DoesNotExist:
+        return False
+    return appeal.status == AppealStatus.LIFTED
+
+
 def action_in_force(action: ModerationAction, *, now: dt.datetime | None = None) -> bool:
     """Is this mute or restriction in force now (``actions_in_force`` for one row)."""
-    if action.action_type not in RESTRAINT_TYPES:
+    if action.action_type not in RESTRAINT_TYPES or action_lifted(action):
         return False
     expires_at = action.expires_at
     return expires_at is None or expires_at > (now or timezone.now())
@@ -137,8 +158,10 @@ def actions_in_force(*action_types: str) -> QuerySet:
     types = [kind for kind in action_types or RESTRAINT_TYPES if kind in RESTRAINT_TYPES]
     return (
         ModerationAction.objects.filter(action_type__in=types)
+        .exclude(Exists(Appeal.objects.filter(action_id=OuterRef("pk"), status=LIFTED)))
         .annotate(_expires_at=_expires_at_expression())
         .filter(Q(duration_minutes__isnull=True) | Q(_expires_at__gt=timezone.now()))
+        .select_related("appeal")
     )
 
 

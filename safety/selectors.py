@@ -66,7 +66,7 @@ def notices_of(*, user):
     return (
         ModerationAction.objects.filter(target_user_id=user.pk)
         .exclude(room_detail__notified=False)
-        .select_related("room_detail")
+        .select_related("room_detail", "appeal")
         .order_by("-id")
     )
 
@@ -90,18 +90,23 @@ def room_has_open_reports(room_id: int) -> bool:
 def actions_from_columns(rows, first: int) -> tuple[ModerationAction, ...]:
     """Moderation actions read by a hand-written query as five columns from ``first`` on:
     ``id, action_type, created_at, duration_minutes, reason`` (a LEFT JOIN: a NULL id is no
-    action). ``policy.restraints_from`` decides on them exactly as on ORM rows."""
-    return tuple(
-        ModerationAction(
+    action). ``policy.restraints_from`` decides on them exactly as on ORM rows. The queries
+    leave out actions lifted on appeal (``policy.LIFTED_APPEAL_SQL``), so each row carries "no
+    appeal" (as ``select_related`` would): reading it costs no query."""
+    actions = []
+    for row in rows:
+        if row[first] is None:
+            continue
+        action = ModerationAction(
             id=row[first],
             action_type=row[first + 1],
             created_at=datetime_from_db(row[first + 2]),
             duration_minutes=row[first + 3],
             reason=row[first + 4],
         )
-        for row in rows
-        if row[first] is not None
-    )
+        action._state.fields_cache["appeal"] = None
+        actions.append(action)
+    return tuple(actions)
 
 
 ACTION_COLUMNS = "a.id, a.action_type, a.created_at, a.duration_minutes, a.reason"

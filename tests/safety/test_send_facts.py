@@ -20,6 +20,7 @@ from rooms.models import ChatRoomMessage
 from rooms.selectors import room_send_facts, room_send_facts_from_orm
 from rooms.services import room_message_send
 from safety import policy
+from safety.models import Appeal, AppealStatus
 from tests.conftest import api_client_for
 from tests.factories import (
     BlockFactory,
@@ -33,18 +34,29 @@ from wya.errors import Forbidden, ServiceError
 
 pytestmark = pytest.mark.django_db
 
-# (minutes, minutes ago): in force for an hour, expired, until lifted
-ACTIONS = {"active": (60, 0), "expired": (5, 10), "until lifted": (None, 0)}
+# (minutes, minutes ago, appeal status): in force for an hour, expired, until lifted; then the
+# same actions appealed (issue 20): a lifted appeal ends the action, a pending or upheld one not.
+ACTIONS = {
+    "active": (60, 0, None),
+    "expired": (5, 10, None),
+    "until lifted": (None, 0, None),
+    "active, lifted on appeal": (60, 0, AppealStatus.LIFTED),
+    "until lifted, lifted on appeal": (None, 0, AppealStatus.LIFTED),
+    "active, appeal pending": (60, 0, AppealStatus.PENDING),
+    "until lifted, appeal upheld": (None, 0, AppealStatus.UPHELD),
+}
 
 
 def act(user, action_type: str, state: str) -> None:
-    minutes, ago = ACTIONS[state]
-    ModerationActionFactory(
+    minutes, ago, appeal = ACTIONS[state]
+    action = ModerationActionFactory(
         target_user=user,
         action_type=action_type,
         duration_minutes=minutes,
         created_at=timezone.now() - dt.timedelta(minutes=ago),
     )
+    if appeal is not None:
+        Appeal.objects.create(action=action, appellant=user, text="please", status=appeal)
 
 
 def restrain(user, mutes, restrictions) -> None:
@@ -156,6 +168,18 @@ ROOM_CASES = {
     "member muted for an hour": ({"row": "member", "mutes": ["active"]}, "muted"),
     "member whose mute expired": ({"row": "member", "mutes": ["expired"]}, ""),
     "member muted until lifted": ({"row": "member", "mutes": ["until lifted"]}, "muted"),
+    "member whose mute was lifted on appeal": (
+        {"row": "member", "mutes": ["until lifted, lifted on appeal"]},
+        "",
+    ),
+    "member whose appeal is pending": (
+        {"row": "member", "mutes": ["active, appeal pending"]},
+        "muted",
+    ),
+    "member whose appeal was upheld": (
+        {"row": "member", "mutes": ["until lifted, appeal upheld"]},
+        "muted",
+    ),
     "member with expired and active mutes": (
         {"row": "member", "mutes": ["expired", "active"]},
         "muted",
@@ -199,6 +223,8 @@ DM_CASES = {
     "restricted, answering": ({"restrictions": ["active"], "they_wrote": True}, ""),
     "restricted, wrote first only": ({"restrictions": ["active"], "i_wrote": True}, "restricted"),
     "restriction expired": ({"restrictions": ["expired"]}, ""),
+    "restriction lifted on appeal": ({"restrictions": ["active, lifted on appeal"]}, ""),
+    "mute lifted on appeal": ({"mutes": ["until lifted, lifted on appeal"]}, ""),
     "myself": ({"recipient": "myself"}, "invalid"),
     "nobody": ({"recipient": "nobody"}, "not_found"),
     "not an id": ({"recipient": "not an id"}, "not_found"),
