@@ -29,6 +29,7 @@ from django.views.decorators.csrf import csrf_protect
 
 from accounts import selectors, services
 from accounts.forms import AdminLoginForm, SecondFactorForm
+from moderation import views as moderation_views
 from wya.errors import ServiceError
 
 # Refusals of the password step that are throttles: the page answers 429, like the API.
@@ -67,6 +68,7 @@ class WyaAdminSite(admin.AdminSite):
         steps = [
             path("otp/", self._step(self.second_factor), name="otp_verify"),
             path("otp/enrol/", self._step(self.enrol), name="otp_enrol"),
+            *moderation_views.admin_urls(self),  # the transparency pages (Safety leads)
         ]
         return steps + super().get_urls()  # before the admin's catch-all
 
