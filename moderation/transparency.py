@@ -185,7 +185,10 @@ def review_times(filed: QuerySet, *, until: dt.datetime, in_sql: bool | None = N
         if seen is not None and seen < until
     )
     return ReviewTimes(
-        len(waits), len(pairs) - len(waits), percentile_cont(waits, MEDIAN), percentile_cont(waits, P90)
+        len(waits),
+        len(pairs) - len(waits),
+        percentile_cont(waits, MEDIAN),
+        percentile_cont(waits, P90),
     )
 
 

@@ -4,6 +4,7 @@ plot of reports per day by type (a PNG drawn by matplotlib's Agg renderer on the
 
 import csv
 import io
+from collections.abc import Sequence
 from dataclasses import dataclass
 
 from moderation.transparency import SEGMENTS, TransparencyReport
@@ -13,7 +14,7 @@ from moderation.transparency import SEGMENTS, TransparencyReport
 class Table:
     title: str
     header: tuple[str, ...]
-    rows: list[tuple[str, ...]]
+    rows: Sequence[tuple[str, ...]]
 
 
 def duration_words(seconds: float | None) -> str:
@@ -74,7 +75,11 @@ def _log_tables(report: TransparencyReport) -> list[Table]:
         for kind, raised in report.signals_raised.items()
     ]
     signals.append(
-        ("total", str(sum(report.signals_raised.values())), str(sum(report.signals_confirmed.values())))
+        (
+            "total",
+            str(sum(report.signals_raised.values())),
+            str(sum(report.signals_confirmed.values())),
+        )
     )
     return [
         Table("Actions by type", ("action", "count"), actions),
@@ -88,7 +93,9 @@ def metrics(report: TransparencyReport) -> list[tuple[str, str, str]]:
     rows: list[tuple[str, str, str]] = []
     by_pair = report.reports_by_type_and_segment()
     rows += [("reports", f"{t}/{s}", str(n)) for (t, s), n in by_pair.items()]
-    rows += [("reports", s, str(sum(n for (_t, s2), n in by_pair.items() if s2 == s))) for s in SEGMENTS]
+    rows += [
+        ("reports", s, str(sum(n for (_t, s2), n in by_pair.items() if s2 == s))) for s in SEGMENTS
+    ]
     rows.append(("reports", "total", str(report.reports_total)))
     review = report.review
     rows += [
@@ -126,7 +133,13 @@ def markdown(report: TransparencyReport) -> str:
         "(the end day excluded), as the log stood at the end of the period.",
     ]
     for table in tables(report):
-        lines += ["", f"## {table.title}", "", _row(table.header), _row(("---",) * len(table.header))]
+        lines += [
+            "",
+            f"## {table.title}",
+            "",
+            _row(table.header),
+            _row(("---",) * len(table.header)),
+        ]
         lines += [_row(row) for row in table.rows]
     return "\n".join(lines) + "\n"
 
@@ -144,18 +157,27 @@ def plot_png(report: TransparencyReport) -> bytes:
 
     per_day = report.reports_per_day()
     days = list(per_day)
-    present = [t for t in dict.fromkeys(k for row in per_day.values() for k in row) if any(per_day[d][t] for d in days)]
-    figure = Figure(figsize=(10, 4), dpi=100)
+    present = [
+        t
+        for t in dict.fromkeys(k for row in per_day.values() for k in row)
+        if any(per_day[d][t] for d in days)
+    ]
+    figure = Figure(figsize=(10, 4), dpi=100, layout="constrained")
     axes = figure.subplots()
+    positions = list(range(len(days)))  # one bar per day, labelled with its date
     bottom = [0] * len(days)
     for report_type in present:
         values = [per_day[day][report_type] for day in days]
-        axes.bar(days, values, bottom=bottom, label=report_type)
+        axes.bar(positions, values, bottom=bottom, label=report_type)
         bottom = [b + v for b, v in zip(bottom, values, strict=True)]
-    axes.set_title(f"Reports per day by type, {report.start} to {report.end}")
+    axes.set_xticks(positions, [day.strftime("%m-%d") for day in days], fontsize="small")
+    axes.set_title(f"Reports per day by type, {report.start} to {report.end} (end excluded)")
     axes.set_ylabel("reports")
+    axes.yaxis.get_major_locator().set_params(integer=True)  # counts: no 2.5 reports
     if present:
-        axes.legend(loc="upper left", fontsize="small")
+        axes.legend(loc="upper left", bbox_to_anchor=(1.01, 1), fontsize="small")
+    else:
+        axes.text(0.5, 0.5, "No reports in this period", ha="center", transform=axes.transAxes)
     figure.autofmt_xdate()
     buffer = io.BytesIO()
     figure.savefig(buffer, format="png")

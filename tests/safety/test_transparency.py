@@ -83,8 +83,13 @@ def seed_actions_and_appeals() -> None:
 
     def appeal(of, created, status="pending", decided=None):
         Appeal.objects.create(
-            action=of, appellant=person, text="Please.", status=status, created_at=created,
-            decided_at=decided, reviewer=moderator if decided else None,
+            action=of,
+            appellant=person,
+            text="Please.",
+            status=status,
+            created_at=created,
+            decided_at=decided,
+            reviewer=moderator if decided else None,
         )
 
     appeal(mute, at(2, 9), "upheld", at(3, 9))
@@ -101,8 +106,12 @@ def seed_signals() -> None:
 
     def signal(kind, created, status="open", reviewed=None):
         SafetySignal.objects.create(
-            kind=kind, subject=UserFactory(), status=status, created_at=created,
-            reviewed_at=reviewed, reviewed_by=moderator if reviewed else None,
+            kind=kind,
+            subject=UserFactory(),
+            status=status,
+            created_at=created,
+            reviewed_at=reviewed,
+            reviewed_by=moderator if reviewed else None,
         )
 
     signal("new_account_fanout", at(1, 12), "confirmed", at(2, 12))
@@ -195,7 +204,11 @@ def test_reports_per_day_cover_every_day_of_the_period_by_type():
     assert list(per_day) == [START + dt.timedelta(days=n) for n in range(7)]
     assert per_day[dt.date(2026, 10, 2)]["harassment"] == 1
     assert per_day[dt.date(2026, 10, 2)]["spam"] == 1
-    assert per_day[dt.date(2026, 10, 3)] == {**dict.fromkeys(per_day[START], 0), "self_harm": 1, "harassment": 1}
+    assert per_day[dt.date(2026, 10, 3)] == {
+        **dict.fromkeys(per_day[START], 0),
+        "self_harm": 1,
+        "harassment": 1,
+    }
     assert sum(per_day[dt.date(2026, 10, 5)].values()) == 0
 
 
@@ -241,8 +254,15 @@ def test_the_command_prints_the_markdown_and_writes_it_with_the_csv(tmp_path):
     out, err = io.StringIO(), io.StringIO()
 
     call_command(
-        "transparency_report", "--from", "2026-10-01", "--to", "2026-10-08",
-        "--out", str(tmp_path), stdout=out, stderr=err,
+        "transparency_report",
+        "--from",
+        "2026-10-01",
+        "--to",
+        "2026-10-08",
+        "--out",
+        str(tmp_path),
+        stdout=out,
+        stderr=err,
     )
 
     markdown = (tmp_path / "report.md").read_text()
@@ -256,11 +276,20 @@ def test_the_command_prints_the_markdown_and_writes_it_with_the_csv(tmp_path):
     rows = (tmp_path / "report.csv").read_text().splitlines()
     assert rows[0] == "section,key,value"
     for row in (
-        "reports,harassment/teen,2", "reports,spam/adult,3", "reports,teen,3",
-        "reports,total,8", "first_review,reviewed,6", "first_review,not_reviewed,2",
-        "first_review,median_seconds,1500", "first_review,p90_seconds,5400", "actions,warn,2",
-        "actions,restrict,0", "appeals,upheld,1", "appeals,pending,2",
-        "signals_raised,same_text_fanout,1", "signals_confirmed,same_text_fanout,0",
+        "reports,harassment/teen,2",
+        "reports,spam/adult,3",
+        "reports,teen,3",
+        "reports,total,8",
+        "first_review,reviewed,6",
+        "first_review,not_reviewed,2",
+        "first_review,median_seconds,1500",
+        "first_review,p90_seconds,5400",
+        "actions,warn,2",
+        "actions,restrict,0",
+        "appeals,upheld,1",
+        "appeals,pending,2",
+        "signals_raised,same_text_fanout,1",
+        "signals_confirmed,same_text_fanout,0",
     ):
         assert row in rows
     assert len(rows) == len(set(rows))  # one row per metric
@@ -271,8 +300,15 @@ def test_the_command_prints_the_markdown_and_writes_it_with_the_csv(tmp_path):
 def test_the_command_writes_to_the_default_folder_named_after_the_period(tmp_path, monkeypatch):
     monkeypatch.chdir(tmp_path)
 
-    call_command("transparency_report", "--from", "2026-10-01", "--to", "2026-10-08",
-                 stdout=io.StringIO(), stderr=io.StringIO())
+    call_command(
+        "transparency_report",
+        "--from",
+        "2026-10-01",
+        "--to",
+        "2026-10-08",
+        stdout=io.StringIO(),
+        stderr=io.StringIO(),
+    )
 
     folder = tmp_path / "transparency" / "2026-10-01_2026-10-08"
     assert "| total | 0 | 0 | 0 |" in (folder / "report.md").read_text()
@@ -294,8 +330,19 @@ def test_bad_dates_are_a_clear_command_error(args, message):
 
 def test_a_bad_date_exits_with_code_1_and_no_traceback():
     done = subprocess.run(
-        [sys.executable, "manage.py", "transparency_report", "--from", "yesterday", "--to", "2026-10-01"],
-        cwd=ROOT, capture_output=True, text=True, timeout=120,
+        [
+            sys.executable,
+            "manage.py",
+            "transparency_report",
+            "--from",
+            "yesterday",
+            "--to",
+            "2026-10-01",
+        ],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        timeout=120,
     )
 
     assert done.returncode == 1
@@ -329,7 +376,7 @@ def test_a_safety_lead_sees_the_last_30_days_on_the_admin_page(client, lead_user
     assert ("violence", "0", "0", "0") in tables["Reports received by type and segment"].rows
     assert ("median time to first review", "12 min (720 s)") in tables["Time to first review"].rows
     html = response.content.decode()
-    assert f'src="{PLOT}"' in html and "<th scope=\"row\">spam</th>" in html
+    assert f'src="{PLOT}"' in html and '<th scope="row">spam</th>' in html
 
 
 @pytest.mark.django_db
@@ -371,9 +418,14 @@ def test_a_lead_without_the_second_factor_is_sent_to_log_in(client, lead_user):
 
 def test_the_markdown_of_an_empty_period_says_nothing_was_reviewed():
     report = transparency.TransparencyReport(
-        start=START, end=END, reports_daily={},
-        review=transparency.ReviewTimes(0, 0, None, None), actions={}, appeals={},
-        signals_raised={}, signals_confirmed={},
+        start=START,
+        end=END,
+        reports_daily={},
+        review=transparency.ReviewTimes(0, 0, None, None),
+        actions={},
+        appeals={},
+        signals_raised={},
+        signals_confirmed={},
     )
 
     assert "| median time to first review | — |" in transparency_render.markdown(report)

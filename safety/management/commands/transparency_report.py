@@ -26,7 +26,9 @@ class Command(BaseCommand):
 
     def add_arguments(self, parser):
         parser.add_argument("--from", dest="start", required=True, help="first day, YYYY-MM-DD")
-        parser.add_argument("--to", dest="end", required=True, help="day after the last, YYYY-MM-DD")
+        parser.add_argument(
+            "--to", dest="end", required=True, help="day after the last, YYYY-MM-DD"
+        )
         parser.add_argument("--out", help="directory (default ./transparency/<from>_<to>/)")
 
     def handle(self, *args, **options):
