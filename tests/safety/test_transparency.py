@@ -53,7 +53,7 @@ def seed_reports() -> None:
     minutes: 5, 10, 20, 30, 60, 120 → median 25 min, p90 90 min (interpolated)."""
     adult, teen = UserFactory(date_of_birth=ADULT_BIRTH), UserFactory(date_of_birth=TEEN_BIRTH)
     crossing = UserFactory(date_of_birth=CROSSING_BIRTH)
-    _report(adult, "harassment", at(1, 10), 5)
+    _report(adult, "harassment", at(1, 0), 5)  # at the first midnight: counted
     _report(adult, "harassment", at(2, 10), 10)
     _report(adult, "spam", at(2, 12), 20)
     _report(teen, "self_harm", at(3, 9), 30)
@@ -313,6 +313,23 @@ def test_the_command_writes_to_the_default_folder_named_after_the_period(tmp_pat
     folder = tmp_path / "transparency" / "2026-10-01_2026-10-08"
     assert "| total | 0 | 0 | 0 |" in (folder / "report.md").read_text()
     assert "first_review,median_seconds," in (folder / "report.csv").read_text().splitlines()
+
+
+def test_an_out_folder_that_cannot_be_written_is_a_clear_command_error(tmp_path, db):
+    blocker = tmp_path / "a-file"
+    blocker.write_text("not a folder")
+
+    with pytest.raises(CommandError, match="--out: cannot write to"):
+        call_command(
+            "transparency_report",
+            "--from",
+            "2026-10-01",
+            "--to",
+            "2026-10-08",
+            "--out",
+            str(blocker / "report"),
+            stdout=io.StringIO(),
+        )
 
 
 @pytest.mark.parametrize(
