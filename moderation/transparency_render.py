@@ -154,6 +154,7 @@ def plot_png(report: TransparencyReport) -> bytes:
     # page needs it, so no server process or other command pays for it. ``Figure`` without
     # pyplot draws with the Agg renderer and keeps no global state (safe in a server).
     from matplotlib.figure import Figure
+    from matplotlib.ticker import MaxNLocator
 
     per_day = report.reports_per_day()
     days = list(per_day)
@@ -173,7 +174,7 @@ def plot_png(report: TransparencyReport) -> bytes:
     axes.set_xticks(positions, [day.strftime("%m-%d") for day in days], fontsize="small")
     axes.set_title(f"Reports per day by type, {report.start} to {report.end} (end excluded)")
     axes.set_ylabel("reports")
-    axes.yaxis.get_major_locator().set_params(integer=True)  # counts: no 2.5 reports
+    axes.yaxis.set_major_locator(MaxNLocator(integer=True))  # counts: no 2.5 reports
     if present:
         axes.legend(loc="upper left", bbox_to_anchor=(1.01, 1), fontsize="small")
     else:
