@@ -394,6 +394,7 @@ class SafetySignalAdmin(admin.ModelAdmin):
             raise PermissionDenied
         signal = self._signal(object_id, request.user)
         form = SignalDecisionForm(request.POST if request.method == "POST" else None)
+        status = 200
         if request.method == "POST":
             done = submit(
                 form,
@@ -405,10 +406,10 @@ class SafetySignalAdmin(admin.ModelAdmin):
             if done.ok:
                 self.message_user(request, "Done: the review is logged.", messages.SUCCESS)
                 return HttpResponseRedirect(request.path)
+            status = done.status
+        context = self._signal_context(request, signal, form)
         return TemplateResponse(
-            request,
-            "admin/safety/safetysignal/review.html",
-            self._signal_context(request, signal, form),
+            request, "admin/safety/safetysignal/review.html", context, status=status
         )
 
     def _signal_context(self, request, signal, form) -> dict:
