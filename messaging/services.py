@@ -50,11 +50,13 @@ def dm_payload(message: PrivateMessage) -> dict:
 
 def dm_send(*, sender, recipient_id: str, message: str, media_url=None) -> PrivateMessage:
     """Send a direct message; refused across segments/blocks (404), muted (403 ``muted``),
-    restricted senders starting a new conversation (403 ``restricted``).
+    restricted senders starting a new conversation (403 ``restricted``), a new account past its
+    first contacts this hour (429 ``first_contact_limit``).
 
     The hot path: ``policy.decide_dm_send`` decides, with its precise refusal, on the facts
     read by ONE query (``dm_send_facts``). The save is one INSERT, atomic by itself: two
-    PostgreSQL round trips per message."""
+    PostgreSQL round trips per message; the early-signal counters add one Redis round trip
+    (``signals_rules.count_dm_send``)."""
     message, media_url = clean_message(message, media_url)
     facts = selectors.dm_send_facts(sender, recipient_id)
     policy.raise_for(policy.decide_dm_send(sender, facts))

@@ -15,6 +15,7 @@ from safety import signals_rules
 from tests.conftest import page_client_for
 from tests.factories import UserFactory
 from tests.messaging.live_helpers import connect, request
+from wya import hotcache
 
 LIMIT = 3
 
@@ -109,3 +110,25 @@ def test_the_page_composer_shows_the_first_contact_refusal_with_429(make_client)
     assert response.status_code == 429
     assert "start conversations with at most 3 people per hour" in response.content.decode()
     assert not PrivateMessage.objects.filter(recipient=people[LIMIT]).exists()
+
+
+@pytest.mark.django_db
+def test_a_dm_send_counts_its_signals_and_first_contacts_in_one_round_trip(
+    make_client, monkeypatch
+):
+    """The hot path: one script call per send (Redis), or one pass over the local cache."""
+    calls = []
+    client = hotcache.redis_client()
+    if client is None:
+        counted = signals_rules._count_in_cache
+        monkeypatch.setattr(
+            signals_rules, "_count_in_cache", lambda *a: calls.append("cache") or counted(*a)
+        )
+    else:
+        command = client.execute_command
+        monkeypatch.setattr(
+            client, "execute_command", lambda *a, **k: calls.append(a[0]) or command(*a, **k)
+        )
+    sender = make_client(UserFactory())
+    assert post_dm(sender, UserFactory(), "hello").status_code == 201
+    assert [call for call in calls if call in ("EVAL", "cache")] == [calls[0]]
