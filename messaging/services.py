@@ -85,7 +85,7 @@ def dm_send(*, sender, recipient_id: str, message: str, media_url=None) -> Priva
 def _raise_dm_signals(sender, counts: policy.DmSendCounts, text: str) -> None:
     """The early signals the counters call for (rare: only then is the evidence read)."""
     if policy.fanout_signal_due(counts):
-        evidence = _first_contacts_evidence(sender)
+        evidence = _first_contacts_evidence(sender, counts)
         signals_rules.raise_signal(
             kind=SignalKind.NEW_ACCOUNT_FANOUT, subject_id=sender.pk, evidence=evidence
         )
@@ -105,8 +105,9 @@ def _last_hour_dms(sender):
     return PrivateMessage.objects.filter(sender_id=sender.pk, created_at__gte=since).order_by("id")
 
 
-def _first_contacts_evidence(sender) -> dict:
-    """The first message to each person the new account wrote to in the last hour."""
+def _first_contacts_evidence(sender, counts: policy.DmSendCounts) -> dict:
+    """The rule's count, and the first message to each person the new account wrote to in the
+    last hour (answers included: the moderator sees the whole hour)."""
     firsts = list(
         _last_hour_dms(sender)
         .values("recipient_id")
@@ -114,7 +115,7 @@ def _first_contacts_evidence(sender) -> dict:
         .order_by("first_id")
     )
     return {
-        "first_contacts": len(firsts),
+        "first_contacts": counts.first_contacts,
         "window_minutes": 60,
         "account_age_minutes": int((timezone.now() - sender.created_at).total_seconds() // 60),
         "recipient_ids": [row["recipient_id"] for row in firsts][:EVIDENCE_IDS],
