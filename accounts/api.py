@@ -21,6 +21,7 @@ from accounts.serializers import (
     RegisterOutput,
     TokenOutput,
 )
+from safety import signals_rules
 from wya.api import no_body
 
 
@@ -37,7 +38,14 @@ class RegisterApi(APIView):
     def post(self, request):
         data = RegisterInput(data=request.data)
         data.is_valid(raise_exception=True)
-        user, token = services.user_register(**data.validated_data, ip=client_ip(request))
+        # The browser id of the cross-segment signal: the register page's cookie, or a header
+        # an app sends with the id it keeps (docs/moderation.md, "Early signals").
+        browser_id = request.META.get(signals_rules.BROWSER_HEADER) or request.COOKIES.get(
+            signals_rules.BROWSER_COOKIE
+        )
+        user, token = services.user_register(
+            **data.validated_data, ip=client_ip(request), browser_id=browser_id
+        )
         user = selectors.user_me(user=user)
         return Response(
             {"user": MeOutput(user).data, "token": token.key}, status=status.HTTP_201_CREATED

@@ -34,7 +34,7 @@ from accounts.validators import (
 from geo.models import Location
 from messaging.models import Presence
 from rooms.services import rooms_leave_all
-from safety import moderation_log, policy
+from safety import moderation_log, policy, signals_rules
 from safety.models import ActionType, ModerationAction
 from safety.services import blocks_delete_all
 from wya import ratelimit
@@ -116,9 +116,16 @@ def _locked_error() -> RateLimited:
 
 # --- registration and login -------------------------------------------------------------------
 def user_register(
-    *, email: str, password: str, date_of_birth: dt.date, display_name: str, ip: str | None = None
+    *,
+    email: str,
+    password: str,
+    date_of_birth: dt.date,
+    display_name: str,
+    ip: str | None = None,
+    browser_id: str | None = None,
 ) -> tuple[User, Token]:
-    """Create an account, its profile and its API token. Under 13: nothing is stored."""
+    """Create an account, its profile and its API token. Under 13: nothing is stored.
+    ``browser_id`` (the ``wya_browser`` cookie) feeds the cross-segment early signal."""
     if ip is not None and not ratelimit.allow("register", ip):
         raise RateLimited("Too many sign-ups from this address. Try again later.")
     email, display_name = _clean_registration(
@@ -138,6 +145,7 @@ def user_register(
             raise Conflict("An account with this email address already exists.", code="email_taken")
         Profile.objects.create(user=user, display_name=display_name)
         token = Token.objects.create(user=user)
+        signals_rules.note_registration(user=user, browser_id=browser_id)
     return user, token
 
 

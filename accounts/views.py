@@ -1,6 +1,9 @@
 """Server-rendered account pages. Thin: forms shape input, the same services and selectors as
 the API decide."""
 
+import secrets
+
+from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth import login
 from django.contrib.auth import views as auth_views
@@ -17,6 +20,7 @@ from discovery.selectors import discover_people, discover_rooms
 from geo import selectors as geo_selectors
 from safety import selectors as safety_selectors
 from safety import services as safety_services
+from safety import signals_rules
 from uploads import services as media
 from wya import ratelimit
 from wya.errors import NotFound, ServiceError
@@ -57,9 +61,12 @@ def register_page(request):
     if request.user.is_authenticated:
         return redirect("home")
     form = RegisterForm(request.POST or None)
+    browser_id = signals_rules.clean_browser_id(request.COOKIES.get(signals_rules.BROWSER_COOKIE))
     if request.method == "POST" and form.is_valid():
         try:
-            user, _token = services.user_register(**form.cleaned_data, ip=client_ip(request))
+            user, _token = services.user_register(
+                **form.cleaned_data, ip=client_ip(request), browser_id=browser_id
+            )
         except ServiceError as error:
             field = REGISTER_FIELD_CODES.get(error.code)
             if field:
@@ -71,7 +78,28 @@ def register_page(request):
             messages.success(request, "Welcome to WYA!? Set your location to find people near you.")
             return redirect("discover-page")
     status = 400 if request.method == "POST" else 200
-    return render(request, "accounts/register.html", {"form": form}, status=status)
+    response = render(request, "accounts/register.html", {"form": form}, status=status)
+    if browser_id is None:
+        _set_browser_cookie(response)
+    return response
+
+
+# A year: the id names this browser, not a person or a visit (docs/moderation.md, "Early
+# signals"); only the cross-segment rule reads it, for SIGNAL_CROSS_SEGMENT_MINUTES after a sign-up.
+BROWSER_COOKIE_MAX_AGE = 365 * 24 * 3600
+
+
+def _set_browser_cookie(response) -> None:
+    """A first-party random id for this browser (never the address): a teen and an adult
+    registered from one browser minutes apart raise an early signal."""
+    response.set_cookie(
+        signals_rules.BROWSER_COOKIE,
+        secrets.token_urlsafe(24),
+        max_age=BROWSER_COOKIE_MAX_AGE,
+        secure=settings.SESSION_COOKIE_SECURE,
+        httponly=True,
+        samesite="Lax",
+    )
 
 
 def _profile_initial(user) -> dict:

@@ -12,6 +12,7 @@ from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.core.cache import cache
 from django.db import transaction
+from django.db.models import Min
 from django.utils import timezone
 from rest_framework.fields import DateTimeField
 
@@ -19,7 +20,8 @@ from messaging import selectors
 from messaging.models import Presence, PresenceStatus, PrivateMessage
 from rooms.models import ChatRoomMember
 from rooms.selectors import room_ids_for_user
-from safety import policy
+from safety import policy, signals_rules
+from safety.models import SignalKind
 from uploads.services import require_issued_media
 from wya import ratelimit
 from wya.db import insert_one
@@ -48,16 +50,23 @@ def dm_payload(message: PrivateMessage) -> dict:
 
 def dm_send(*, sender, recipient_id: str, message: str, media_url=None) -> PrivateMessage:
     """Send a direct message; refused across segments/blocks (404), muted (403 ``muted``),
-    restricted senders starting a new conversation (403 ``restricted``).
+    restricted senders starting a new conversation (403 ``restricted``), a new account past its
+    first contacts this hour (429 ``first_contact_limit``).
 
     The hot path: ``policy.decide_dm_send`` decides, with its precise refusal, on the facts
     read by ONE query (``dm_send_facts``). The save is one INSERT, atomic by itself: two
-    PostgreSQL round trips per message."""
+    PostgreSQL round trips per message; the early-signal counters add one Redis round trip
+    (``signals_rules.count_dm_send``)."""
     message, media_url = clean_message(message, media_url)
-    policy.raise_for(policy.decide_dm_send(sender, selectors.dm_send_facts(sender, recipient_id)))
+    facts = selectors.dm_send_facts(sender, recipient_id)
+    policy.raise_for(policy.decide_dm_send(sender, facts))
     require_issued_media(media_url, sender)
     if not ratelimit.allow("messages", sender.pk):
         raise RateLimited("You are sending messages too fast; wait a moment.")
+    counts = signals_rules.count_dm_send(
+        sender=sender, recipient_id=recipient_id, text=message, answer=facts.has_conversation
+    )
+    policy.raise_for(policy.decide_first_contact(counts))
     dm = insert_one(
         PrivateMessage,
         sender_id=sender.pk,
@@ -69,7 +78,69 @@ def dm_send(*, sender, recipient_id: str, message: str, media_url=None) -> Priva
     event = {"type": "dm.message", "message": dm_payload(dm)}
     publish_on_commit(user_group(sender.pk), event)
     publish_on_commit(user_group(recipient_id), event)
+    _raise_dm_signals(sender, counts, message)
     return dm
+
+
+def _raise_dm_signals(sender, counts: policy.DmSendCounts, text: str) -> None:
+    """The early signals the counters call for (rare: only then is the evidence read)."""
+    if policy.fanout_signal_due(counts):
+        evidence = _first_contacts_evidence(sender, counts)
+        signals_rules.raise_signal(
+            kind=SignalKind.NEW_ACCOUNT_FANOUT, subject_id=sender.pk, evidence=evidence
+        )
+    if policy.same_text_signal_due(counts):
+        evidence = _same_text_evidence(sender, text)
+        signals_rules.raise_signal(
+            kind=SignalKind.SAME_TEXT_FANOUT, subject_id=sender.pk, evidence=evidence
+        )
+
+
+# At most this many message ids in a signal's evidence (the count says how many there were).
+EVIDENCE_IDS = 50
+
+
+def _last_hour_dms(sender):
+    since = timezone.now() - dt.timedelta(hours=1)
+    return PrivateMessage.objects.filter(sender_id=sender.pk, created_at__gte=since).order_by("id")
+
+
+def _first_contacts_evidence(sender, counts: policy.DmSendCounts) -> dict:
+    """The rule's count, and the first message to each person the new account wrote to in the
+    last hour (answers included: the moderator sees the whole hour)."""
+    firsts = list(
+        _last_hour_dms(sender)
+        .values("recipient_id")
+        .annotate(first_id=Min("id"))
+        .order_by("first_id")
+    )
+    return {
+        "first_contacts": counts.first_contacts,
+        "window_minutes": 60,
+        "account_age_minutes": int((timezone.now() - sender.created_at).total_seconds() // 60),
+        "recipient_ids": [row["recipient_id"] for row in firsts][:EVIDENCE_IDS],
+        "message_ids": [row["first_id"] for row in firsts][:EVIDENCE_IDS],
+    }
+
+
+def _same_text_evidence(sender, text: str) -> dict:
+    """The sender's DMs of the last hour whose normalised text is this one."""
+    fingerprint = signals_rules.text_fingerprint(text)
+    rows = (
+        _last_hour_dms(sender)
+        .filter(message__isnull=False)
+        .values_list("id", "recipient_id", "message")
+    )
+    same = [
+        (pk, to) for pk, to, words in rows if signals_rules.text_fingerprint(words) == fingerprint
+    ]
+    return {
+        "people": len({to for _, to in same}),
+        "window_minutes": 60,
+        "text": text[:300],
+        "recipient_ids": list(dict.fromkeys(to for _, to in same))[:EVIDENCE_IDS],
+        "message_ids": [pk for pk, _ in same][:EVIDENCE_IDS],
+    }
 
 
 # --- Presence -------------------------------------------------------------------------------

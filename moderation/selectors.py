@@ -4,6 +4,7 @@ app, like ``moderation.services``: the evidence reads rooms and messaging."""
 
 import datetime as dt
 
+from django.contrib.auth import get_user_model
 from django.db.models import Case, Exists, IntegerField, OuterRef, Q, QuerySet, Value, When
 from django.utils import timezone
 
@@ -18,6 +19,8 @@ from safety.models import (
     ModerationAction,
     Report,
     ReportStatus,
+    SafetySignal,
+    SignalStatus,
 )
 
 # --- The moderators' queue and evidence ------------------------------------------------------
@@ -157,3 +160,47 @@ def queue_summary(*, now=None) -> dict:
         "median_first_review": median,
         "reviewed_last_7_days": len(waits),
     }
+
+
+# --- Early signals (issue 20, part S) --------------------------------------------------------
+def signal_queue(moderator) -> QuerySet:
+    """Signals for ``moderator``'s queue: open first, then oldest first; never one about the
+    moderator (``policy.may_review_signal``: another moderator reviews it)."""
+    return (
+        SafetySignal.objects.exclude(subject_id=moderator.pk)
+        .select_related("subject__profile", "reviewed_by")
+        .annotate(
+            open_rank=Case(
+                When(status=SignalStatus.OPEN, then=Value(0)),
+                default=Value(1),
+                output_field=IntegerField(),
+            )
+        )
+        .order_by("open_rank", "created_at", "id")
+    )
+
+
+def open_signal_count(moderator) -> int:
+    return (
+        SafetySignal.objects.filter(status=SignalStatus.OPEN)
+        .exclude(subject_id=moderator.pk)
+        .count()
+    )
+
+
+def signal_evidence(signal) -> dict:
+    """What a signal's evidence names, loaded for the page: the accounts (the other account,
+    recipients, blockers) and the direct messages, in two queries."""
+    evidence = signal.evidence or {}
+    user_ids = [
+        *evidence.get("recipient_ids", []),
+        *evidence.get("blocker_ids", []),
+        *([evidence["other_account_id"]] if evidence.get("other_account_id") else []),
+    ]
+    users = get_user_model().objects.filter(pk__in=user_ids).select_related("profile")
+    messages = (
+        PrivateMessage.objects.filter(pk__in=evidence.get("message_ids", []))
+        .select_related("sender__profile", "recipient__profile")
+        .order_by("id")
+    )
+    return {"accounts": list(users), "messages": list(messages)}

@@ -24,7 +24,10 @@ from safety.models import (
     ActionType,
     ModerationAction,
     Report,
+    SafetySignal,
+    SignalStatus,
 )
+from safety.signals_rules import signal_review
 from wya.errors import ServiceError
 from wya.pages import submit
 
@@ -324,3 +327,115 @@ class ModerationActionAdmin(admin.ModelAdmin):
 # admin registers the token after accounts' admin module has run.)
 if admin.site.is_registered(TokenProxy):
     admin.site.unregister(TokenProxy)
+
+
+# --- Early signals (issue 20, part S) ---------------------------------------------------------
+class SignalDecisionForm(forms.Form):
+    decision = forms.ChoiceField(
+        choices=[("confirm", "Confirm (then take an action if one is due)"), ("dismiss", "Dismiss")]
+    )
+
+
+class SignalQueueChangeList(ChangeList):
+    """Open signals first, then oldest first (``moderation_selectors.signal_queue``)."""
+
+    def get_ordering(self, request, queryset):
+        if ORDER_VAR in self.params:
+            return super().get_ordering(request, queryset)
+        return ["open_rank", "created_at", "id"]
+
+
+@admin.register(SafetySignal)
+class SafetySignalAdmin(admin.ModelAdmin):
+    """The "Early signals" queue: what a rule saw (docs/moderation.md), reviewed like a report by
+    moderators (never one about themselves), confirmed or dismissed by a POST. A signal is never
+    an action: confirming leads to the action form, prefilled with the subject."""
+
+    list_display = ("id", "age", "kind", "subject_name", "status")
+    list_filter = ("status", "kind")
+    search_fields = ("subject__email", "subject__profile__display_name", "=subject__id")
+    list_per_page = 50
+    show_full_result_count = False
+
+    def get_queryset(self, request):
+        return moderation_selectors.signal_queue(request.user)
+
+    def get_changelist(self, request, **kwargs):
+        return SignalQueueChangeList
+
+    # Signals are raised by the rules and closed by a decision; never added, edited or deleted.
+    def has_add_permission(self, request):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+    def has_module_permission(self, request):
+        return bool(policy.may_review_reports(request.user))
+
+    def has_view_permission(self, request, obj=None):
+        return bool(policy.may_review_reports(request.user))
+
+    def has_change_permission(self, request, obj=None):
+        return bool(policy.may_review_reports(request.user))
+
+    @admin.display(description="age")
+    def age(self, signal):
+        return timesince(signal.created_at, timezone.now())
+
+    @admin.display(description="subject")
+    def subject_name(self, signal):
+        return _name(signal.subject)
+
+    def change_view(self, request, object_id, form_url="", extra_context=None):
+        """The signal page: the evidence and the confirm/dismiss form. A GET changes nothing;
+        a signal about the viewer is a 404 for them."""
+        if not self.has_view_permission(request):
+            raise PermissionDenied
+        signal = self._signal(object_id, request.user)
+        form = SignalDecisionForm(request.POST if request.method == "POST" else None)
+        status = 200
+        if request.method == "POST":
+            done = submit(
+                form,
+                lambda data: signal_review(
+                    moderator=request.user, signal_id=signal.pk, decision=data["decision"]
+                ),
+                error_field=None,
+            )
+            if done.ok:
+                self.message_user(request, "Done: the review is logged.", messages.SUCCESS)
+                return HttpResponseRedirect(request.path)
+            status = done.status
+        context = self._signal_context(request, signal, form)
+        return TemplateResponse(
+            request, "admin/safety/safetysignal/review.html", context, status=status
+        )
+
+    def _signal_context(self, request, signal, form) -> dict:
+        action_url = reverse("admin:safety_moderationaction_add")
+        return {
+            **self.admin_site.each_context(request),
+            "opts": self.opts,
+            "title": f"Signal #{signal.pk}",
+            "signal": signal,
+            "evidence": moderation_selectors.signal_evidence(signal),
+            "evidence_items": sorted(signal.evidence.items()),
+            "form": form,
+            "may_decide": signal.status == SignalStatus.OPEN,
+            "action_url": f"{action_url}?target_user={signal.subject_id}",
+            "queue_url": reverse("admin:safety_safetysignal_changelist"),
+        }
+
+    def _signal(self, object_id, viewer):
+        signal = (
+            SafetySignal.objects.select_related("subject__profile", "reviewed_by")
+            .filter(pk=int(object_id) if str(object_id).isdigit() else 0)
+            .first()
+        )
+        if signal is None or policy.may_review_signal(viewer, signal).code == "not_found":
+            raise Http404("No such signal.")
+        return signal
+
+    def history_view(self, request, object_id, extra_context=None):
+        return HttpResponseRedirect(reverse("admin:safety_safetysignal_change", args=[object_id]))

@@ -19,6 +19,7 @@ import datetime as dt
 import math
 from dataclasses import dataclass
 
+from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.db.models import (
     Case,
@@ -39,7 +40,7 @@ from django.db.models.lookups import GreaterThanOrEqual
 from django.utils import timezone
 
 from safety.models import ActionType, Appeal, AppealStatus, Block, ModerationAction
-from wya.errors import Forbidden, Invalid, NotFound
+from wya.errors import Forbidden, Invalid, NotFound, RateLimited
 
 TEEN = "teen"
 ADULT = "adult"
@@ -261,6 +262,8 @@ def raise_for(decision: Decision) -> None:
         raise NotFound(decision.detail, code="not_found")
     if decision.code == "invalid":
         raise Invalid(decision.detail, code="invalid")
+    if decision.code in RATE_LIMIT_CODES:
+        raise RateLimited(decision.detail, code=decision.code)
     raise Forbidden(decision.detail, code=decision.code or "forbidden")
 
 
@@ -748,3 +751,74 @@ def may_view_transparency(user) -> Decision:
     if not (user.is_active and user.is_staff and user.has_perm(PERM_RESOLVE_ESCALATED)):
         return Decision(False, "forbidden", "Only Safety leads may see the transparency report.")
     return ALLOW
+
+
+# --- Issue 20, part S: early signals and the first-contact limit ------------------------------
+# Refusals that are a limit in time (429, try later), not a wall (403).
+FIRST_CONTACT_LIMIT = "first_contact_limit"
+RATE_LIMIT_CODES = frozenset({FIRST_CONTACT_LIMIT})
+
+
+@dataclass(frozen=True)
+class DmSendCounts:
+    """What the DM send's one counting round trip saw (``safety.signals_rules.count_dm_send``).
+
+    ``first_contacts``: people the sender started a conversation with in the last hour, this
+    one included (0: not a first contact, or not counted: an old account or an answer);
+    ``refused``: this first contact would pass the limit (nothing was counted);
+    ``same_text_people``: distinct people who got this normalised text within the hour."""
+
+    first_contacts: int = 0
+    refused: bool = False
+    same_text_people: int = 0
+
+
+def is_new_account(user, now: dt.datetime | None = None) -> bool:
+    """Younger than ``NEW_ACCOUNT_HOURS``: its first contacts are limited and counted."""
+    created = getattr(user, "created_at", None)
+    if created is None:
+        return False
+    age = (now or timezone.now()) - created
+    return age < dt.timedelta(hours=settings.NEW_ACCOUNT_HOURS)
+
+
+def decide_first_contact(counts: DmSendCounts) -> Decision:
+    """A new account starts conversations with at most ``NEW_ACCOUNT_FIRST_CONTACTS_PER_HOUR``
+    people per hour (429 ``first_contact_limit``). Answers are never counted: the sender of a
+    reply is not the one reaching out."""
+    if not counts.refused:
+        return ALLOW
+    limit = settings.NEW_ACCOUNT_FIRST_CONTACTS_PER_HOUR
+    return Decision(
+        False,
+        FIRST_CONTACT_LIMIT,
+        f"New accounts can start conversations with at most {limit} people per hour. "
+        "Try again later; answering people who wrote to you is not limited.",
+    )
+
+
+def fanout_signal_due(counts: DmSendCounts) -> bool:
+    return counts.first_contacts > settings.SIGNAL_FANOUT_PEOPLE
+
+
+def same_text_signal_due(counts: DmSendCounts) -> bool:
+    return counts.same_text_people > settings.SIGNAL_SAME_TEXT_PEOPLE
+
+
+def blocks_signal_due(blocks_received: int) -> bool:
+    """``SIGNAL_BLOCKS_RECEIVED`` blocks (or more) against one person within 24 h."""
+    return blocks_received >= settings.SIGNAL_BLOCKS_RECEIVED
+
+
+def cross_segment_signal_due(segment: str | None, earlier_segment: str | None) -> bool:
+    """A teen and an adult account registered from one browser (within the window the caller
+    kept): one of them may be someone reaching into the other segment."""
+    return {segment, earlier_segment} == {TEEN, ADULT}
+
+
+def may_review_signal(moderator, signal) -> Decision:
+    """Signals are reviewed like reports: a moderator who may review reports, never about
+    themselves ("not found", as for a report about them)."""
+    if signal.subject_id == moderator.pk:
+        return Decision(False, "not_found", "No such signal.")
+    return may_review_reports(moderator)

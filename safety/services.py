@@ -4,7 +4,7 @@ commit so they refresh their cached block sets immediately."""
 
 from django.db import transaction
 
-from safety import policy
+from safety import policy, signals_rules
 from safety.models import Block
 from safety.selectors import is_user_id, no_such_user, user_or_404
 from wya.errors import Invalid, NotFound
@@ -35,6 +35,7 @@ def block_create(*, blocker, blocked_id: str) -> tuple[Block, bool]:
         block, created = Block.objects.get_or_create(blocker_id=blocker.pk, blocked_id=target.pk)
         if created:
             _publish_block_changed(blocker.pk, target.pk)
+            signals_rules.note_block_received(blocked_id=target.pk)
     return block, created
 
 

@@ -314,6 +314,17 @@ LOGIN_LOCKOUT_SECONDS = env.int("LOGIN_LOCKOUT_SECONDS", default=900)
 # The issuer an authenticator app shows beside a staff member's /admin/ code.
 OTP_TOTP_ISSUER = env.str("OTP_TOTP_ISSUER", default="WYA!? admin")
 
+# --- Issue 20, part S: early signals and the first-contact limit (docs/moderation.md) ------
+# An account younger than this is "new": its first contacts are limited and counted.
+NEW_ACCOUNT_HOURS = env.int("NEW_ACCOUNT_HOURS", default=24)
+# People a new account may start a conversation with per hour (429 first_contact_limit past it).
+NEW_ACCOUNT_FIRST_CONTACTS_PER_HOUR = env.int("NEW_ACCOUNT_FIRST_CONTACTS_PER_HOUR", default=10)
+# Signals (queue items for moderators, never an action) when a rule sees more than these.
+SIGNAL_FANOUT_PEOPLE = env.int("SIGNAL_FANOUT_PEOPLE", default=20)
+SIGNAL_SAME_TEXT_PEOPLE = env.int("SIGNAL_SAME_TEXT_PEOPLE", default=10)
+SIGNAL_BLOCKS_RECEIVED = env.int("SIGNAL_BLOCKS_RECEIVED", default=5)
+SIGNAL_CROSS_SEGMENT_MINUTES = env.int("SIGNAL_CROSS_SEGMENT_MINUTES", default=30)
+
 # --- Live -----------------------------------------------------------------------------------
 WS_TICKET_TTL_SECONDS = env.int("WS_TICKET_TTL_SECONDS", default=30)
 WS_MAX_FRAME_BYTES = env.int("WS_MAX_FRAME_BYTES", default=64 * 1024)

@@ -1,8 +1,10 @@
-"""``{% queue_summary as summary %}`` for the admin index (templates/admin/index.html)."""
+"""``{% queue_summary as summary %}`` and ``{% open_signals as n %}`` for the admin index
+(templates/admin/index.html)."""
 
 from django import template
 
 from moderation import selectors as moderation_selectors
+from safety import policy
 
 register = template.Library()
 
@@ -26,3 +28,12 @@ def minutes(value) -> str:
     if days:
         return f"{days} d {hours} h"
     return f"{hours} h {mins} min" if hours else f"{mins} min"
+
+
+@register.simple_tag(takes_context=True)
+def open_signals(context) -> int | None:
+    """Open early signals the viewer may review (None: not a moderator, no panel)."""
+    request = context.get("request")
+    if request is None or not policy.may_review_reports(request.user):
+        return None
+    return moderation_selectors.open_signal_count(request.user)
