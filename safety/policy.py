@@ -113,10 +113,9 @@ RESTRAINT_TYPES = (ActionType.MUTE, ActionType.RESTRICT)
 LIFTED = AppealStatus.LIFTED
 # For the hand-written queries: ``a`` (moderation_actions) was not lifted on appeal; the status
 # is passed as the ``lifted`` parameter.
-LIFTED_APPEAL_SQL = (
-    f" AND NOT EXISTS (SELECT 1 FROM {Appeal._meta.db_table} ap"  # noqa: S608
-    " WHERE ap.action_id = a.id AND ap.status = %(lifted)s)"
-)
+_APPEALS = Appeal._meta.db_table
+LIFTED_APPEAL_SQL = f" AND NOT EXISTS (SELECT 1 FROM {_APPEALS} ap WHERE ap.action_id = a.id"  # noqa: S608
+LIFTED_APPEAL_SQL += " AND ap.status = %(lifted)s)"
 
 
 def _expires_at_expression():
