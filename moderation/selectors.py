@@ -15,6 +15,8 @@ from safety.models import (
     ROOM_ACTION_TYPES,
     URGENT_REPORT_TYPES,
     ActionType,
+    Appeal,
+    AppealStatus,
     ModerationAction,
     Report,
     ReportStatus,
@@ -157,3 +159,26 @@ def queue_summary(*, now=None) -> dict:
         "median_first_review": median,
         "reviewed_last_7_days": len(waits),
     }
+
+
+# --- Appeals (issue 20, part A) ---------------------------------------------------------------
+def appeal_queue(reviewer) -> QuerySet:
+    """Appeals for ``reviewer``'s queue: pending first, then oldest first; never the appeals of
+    their own actions nor their own (``policy.appeals_reviewed_by_q``). Each row carries
+    ``report_escalated`` (one query whatever the length; ``policy.may_review_appeal`` decides)."""
+    escalated = ModerationAction.objects.filter(
+        report_id=OuterRef("action__report_id"), action_type=ActionType.ESCALATE
+    )
+    return (
+        Appeal.objects.select_related("action__moderator", "appellant__profile", "reviewer")
+        .filter(policy.appeals_reviewed_by_q(reviewer))
+        .annotate(
+            open_rank=Case(
+                When(status=AppealStatus.PENDING, then=Value(0)),
+                default=Value(1),
+                output_field=IntegerField(),
+            ),
+            report_escalated=Exists(escalated),
+        )
+        .order_by("open_rank", "created_at", "id")
+    )

@@ -314,6 +314,12 @@ LOGIN_LOCKOUT_SECONDS = env.int("LOGIN_LOCKOUT_SECONDS", default=900)
 # The issuer an authenticator app shows beside a staff member's /admin/ code.
 OTP_TOTP_ISSUER = env.str("OTP_TOTP_ISSUER", default="WYA!? admin")
 
+# --- Appeals (issue 20, part A) --------------------------------------------------------------
+# How long after a platform action the person affected may appeal it (docs/moderation.md
+# "Appeals"); the text of an appeal is at most APPEAL_TEXT_MAX characters.
+APPEAL_WINDOW_DAYS = env.int("APPEAL_WINDOW_DAYS", default=30)
+APPEAL_TEXT_MAX = 2000
+
 # --- Live -----------------------------------------------------------------------------------
 WS_TICKET_TTL_SECONDS = env.int("WS_TICKET_TTL_SECONDS", default=30)
 WS_MAX_FRAME_BYTES = env.int("WS_MAX_FRAME_BYTES", default=64 * 1024)
