@@ -655,3 +655,24 @@ def _publish_appeal_outcome(appeal, outcome_action) -> None:
     payload["appeal"] = appeal_payload(appeal)
     payload["muted"] = policy.restraints_in_force(appeal.appellant).muted
     publish_on_commit(user_group(appeal.appellant_id), {"type": "notice", "action": payload})
+
+
+def ban_appeal_create(*, email, password, text, ip: str | None = None) -> Appeal:
+    """A banned person cannot log in: they appeal their ban by giving their email and password
+    again with the text (authenticated, never logged in). The login's own check (throttles,
+    lockout, password) answers; only its "banned" refusal leads to the appeal, so the page
+    tells nobody more than the login does."""
+    try:
+        account_services.user_login_check(email=email, password=password, ip=ip)
+    except Forbidden as error:
+        if error.code != "banned":
+            raise
+    else:
+        raise Invalid(
+            "This account is not banned: log in and appeal from “My notices”.", code="not_banned"
+        )
+    user = get_user_model().objects.get(email=account_services.clean_login_email(email))
+    ban = policy.ban_in_force(user)
+    if ban is None:  # lifted in between
+        raise Invalid("This account is not banned any more: log in.", code="not_banned")
+    return appeal_create(appellant=user, action_id=ban.pk, text=text)
