@@ -2,8 +2,8 @@
 and my notices (``/notices/``). Thin: ``safety.services`` checks and writes."""
 
 from django import forms
-from django.contrib import messages
 from django.conf import settings
+from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.http import Http404
 from django.shortcuts import redirect, render
