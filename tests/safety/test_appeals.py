@@ -143,11 +143,12 @@ def test_notices_carry_the_appeal_and_its_outcome(mod_user, second_mod, member, 
 def test_notices_cost_the_same_queries_with_appeals(
     mod_user, member, make_client, django_assert_num_queries
 ):
+    client = make_client(member)
     for _ in range(3):
         action = mute(mod_user, member, minutes=5)
         moderation_services.appeal_create(appellant=member, action_id=action.pk, text="Hi")
     with django_assert_num_queries(3):  # token, count, page (appeals joined)
-        make_client(member).get("/api/me/notices/")
+        client.get("/api/me/notices/")
 
 
 # --- Review: a second moderator, never the first -------------------------------------------------
