@@ -342,7 +342,7 @@ class AppealAdmin(admin.ModelAdmin):
     took the action never sees its appeal (a 404), and an escalated case is decided by a Safety
     lead only (``policy.may_review_appeal``, checked again by the service)."""
 
-    list_display = ("id", "age", "action_summary", "appellant_name", "status", "needs_lead")
+    list_display = ("id", "age", "action_summary", "appellant_name", "status", "lead_only")
     list_filter = ("status",)
     list_per_page = 50
     show_full_result_count = False
@@ -376,10 +376,8 @@ class AppealAdmin(admin.ModelAdmin):
         return _name(appeal.appellant)
 
     @admin.display(description="Safety lead", boolean=True)
-    def needs_lead(self, appeal):
-        return appeal.report_escalated or appeal.action.moderator.has_perm(
-            policy.PERM_RESOLVE_ESCALATED
-        )
+    def lead_only(self, appeal):
+        return appeal.needs_lead
 
     def change_view(self, request, object_id, form_url="", extra_context=None):
         """The appeal page: the action, the appeal's text and the decision form. Posting it

@@ -172,9 +172,10 @@ def test_an_appeal_is_reviewed_by_a_second_moderator_and_refused_to_the_first(
     assert appeal.status == AppealStatus.PENDING
 
     second = page_client_for(second_mod)
-    assert f"/admin/safety/appeal/{appeal.pk}/change/" in second.get(
-        "/admin/safety/appeal/"
-    ).content.decode()
+    assert (
+        f"/admin/safety/appeal/{appeal.pk}/change/"
+        in second.get("/admin/safety/appeal/").content.decode()
+    )
     page = second.get(f"/admin/safety/appeal/{appeal.pk}/change/").content.decode()
     assert "Spamming the room." in page and 'id="appeal-decision-form"' in page
     assert decide_in_admin(second_mod, appeal).status_code == 302
@@ -310,9 +311,7 @@ def test_lifting_a_ban_on_appeal_makes_the_account_active_again(banned, second_m
 
 # --- The page --------------------------------------------------------------------------------
 @pytest.mark.django_db
-def test_the_notices_page_offers_an_appeal_and_then_shows_its_outcome(
-    mod_user, second_mod, member
-):
+def test_the_notices_page_offers_an_appeal_and_then_shows_its_outcome(mod_user, second_mod, member):
     action = mute(mod_user, member)
     client = page_client_for(member)
     page = client.get("/notices/").content.decode()
@@ -362,3 +361,26 @@ async def test_the_appellant_is_told_on_open_sockets_and_can_send_at_once(
     reply = await request(ws, {"type": "room.send", "room_id": room.pk, "message": "back"})
     assert reply["type"] == "ack"
     await ws.disconnect()
+
+
+@pytest.mark.django_db
+def test_the_appeals_queue_marks_lead_cases_and_costs_the_same_for_any_length(
+    mod_user, second_mod, lead_user, django_assert_max_num_queries
+):
+    client = page_client_for(second_mod)
+
+    def appeals(count: int, moderator) -> None:
+        for _ in range(count):
+            action = mute(moderator, UserFactory())
+            moderation_services.appeal_create(
+                appellant=action.target_user, action_id=action.pk, text="Hi"
+            )
+
+    appeals(1, mod_user)
+    with django_assert_max_num_queries(12) as few:
+        client.get("/admin/safety/appeal/")
+    appeals(5, mod_user)
+    appeals(5, lead_user)
+    with django_assert_max_num_queries(len(few)):
+        page = client.get("/admin/safety/appeal/").content.decode()
+    assert page.count('alt="True"') == 5  # the lead's five: a Safety lead decides those
