@@ -9,7 +9,7 @@ from django.http import Http404
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_POST
 
-from accounts.forms import client_ip
+from accounts.api import client_ip
 from moderation import services as moderation_services
 from safety import moderation_log, policy, selectors
 from safety.models import ReportType
@@ -147,10 +147,8 @@ def notice_appeal_page(request, action_id: str):
     if done.ok:
         messages.success(request, "Your appeal is with another moderator.")
     else:
-        errors = " ".join(form.non_field_errors()) or " ".join(
-            message for field in form.errors.values() for message in field
-        )
-        messages.error(request, errors or "Your appeal could not be sent.")
+        errors = [str(message) for field in form.errors.values() for message in field]
+        messages.error(request, " ".join(errors) or "Your appeal could not be sent.")
     return redirect("notices-page")
 
 
