@@ -649,11 +649,15 @@ def appeal_payload(appeal) -> dict:
 
 def _publish_appeal_outcome(appeal, outcome_action) -> None:
     """The appellant's ``notice`` frame: the outcome action, the appeal, and whether they are
-    still muted (another mute may be in force), so an open page re-enables its message box at
-    once when nothing holds it off any more."""
+    still muted or restricted (another action may be in force), so an open page re-enables its
+    message box and drops its banner at once when nothing holds them any more."""
+    restraints = policy.restraints_in_force(appeal.appellant)
     payload = moderation_log.notice_payload(outcome_action)
-    payload["appeal"] = appeal_payload(appeal)
-    payload["muted"] = policy.restraints_in_force(appeal.appellant).muted
+    payload.update(
+        appeal=appeal_payload(appeal),
+        muted=restraints.muted,
+        restricted=restraints.restricted,
+    )
     publish_on_commit(user_group(appeal.appellant_id), {"type": "notice", "action": payload})
 
 

@@ -356,7 +356,7 @@ async def test_the_appellant_is_told_on_open_sockets_and_can_send_at_once(
     notice = await receive_type(ws, "notice")
     assert notice["action"]["action_type"] == "appeal_lifted"
     assert notice["action"]["source"] == "platform"
-    assert notice["action"]["muted"] is False
+    assert (notice["action"]["muted"], notice["action"]["restricted"]) == (False, False)
     assert notice["action"]["appeal"]["action_id"] == action.pk
     reply = await request(ws, {"type": "room.send", "room_id": room.pk, "message": "back"})
     assert reply["type"] == "ack"

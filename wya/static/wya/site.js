@@ -260,8 +260,9 @@
   });
 
   /* An appeal's outcome (docs/moderation.md "Appeals"). A lift ends the action at once: the
-     page's mute/restriction banner goes and, unless another mute holds (``muted``), the message
-     box comes back (live.js listens for wya:unmuted) without a reload. */
+     message box comes back unless another mute holds (``muted``; live.js listens for
+     wya:unmuted) and the mute/restriction banner goes unless a restriction holds too
+     (``restricted``), without a reload. */
   function onAppealOutcome(action, banner) {
     var lifted = action.action_type === "appeal_lifted";
     banner.textContent = (lifted ? "Your appeal was granted: the action was lifted." :
@@ -270,7 +271,7 @@
     banner.classList.toggle("error", !lifted);
     if (lifted && !action.muted) {
       var standing = document.getElementById("moderation-banner");
-      if (standing) standing.hidden = true;
+      if (standing && !action.restricted) standing.hidden = true;
       document.dispatchEvent(new CustomEvent("wya:unmuted", { detail: action }));
     }
   }
