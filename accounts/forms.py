@@ -107,6 +107,8 @@ class ServiceLoginMixin:
     """A login form checked by ``services.user_login_check``: the per-address and per-account
     throttles and the lockout of /api/auth/login/, whichever door the password comes through."""
 
+    banned = False
+
     def clean(self):
         email = self.cleaned_data.get("username")
         password = self.cleaned_data.get("password")
@@ -116,6 +118,8 @@ class ServiceLoginMixin:
                     email=email, password=password, ip=client_ip(self.request)
                 )
             except ServiceError as error:
+                # A banned account's login error offers the appeal page (docs/moderation.md).
+                self.banned = error.code == "banned"
                 raise ValidationError(error.detail, code=error.code)
             self.confirm_login_allowed(self.user_cache)
         return self.cleaned_data

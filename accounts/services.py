@@ -69,6 +69,11 @@ def _clean_email_or_invalid(email) -> str:
         raise Invalid(f"email: {_first_message(error)}", code="invalid")
 
 
+def clean_login_email(email) -> str:
+    """The email as the login looks it up (``user_login_check``)."""
+    return _clean_email_or_invalid(email)
+
+
 def _first_message(error: ValidationError) -> str:
     return " ".join(error.messages)
 

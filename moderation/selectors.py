@@ -5,7 +5,19 @@ app, like ``moderation.services``: the evidence reads rooms and messaging."""
 import datetime as dt
 
 from django.contrib.auth import get_user_model
-from django.db.models import Case, Exists, IntegerField, OuterRef, Q, QuerySet, Value, When
+from django.contrib.auth.models import Permission
+from django.db.models import (
+    BooleanField,
+    Case,
+    Exists,
+    ExpressionWrapper,
+    IntegerField,
+    OuterRef,
+    Q,
+    QuerySet,
+    Value,
+    When,
+)
 from django.utils import timezone
 
 from messaging.models import PrivateMessage
@@ -16,6 +28,8 @@ from safety.models import (
     ROOM_ACTION_TYPES,
     URGENT_REPORT_TYPES,
     ActionType,
+    Appeal,
+    AppealStatus,
     ModerationAction,
     Report,
     ReportStatus,
@@ -204,3 +218,36 @@ def signal_evidence(signal) -> dict:
         .order_by("id")
     )
     return {"accounts": list(users), "messages": list(messages)}
+
+
+# --- Appeals (issue 20, part A) ---------------------------------------------------------------
+def appeal_queue(reviewer) -> QuerySet:
+    """Appeals for ``reviewer``'s queue: pending first, then oldest first; never the appeals of
+    their own actions nor their own (``policy.appeals_reviewed_by_q``). Each row carries
+    ``needs_lead`` (the action answered an escalated report or was taken by a Safety lead: the
+    queue's column, in one query whatever the length; ``policy.may_review_appeal`` decides)."""
+    escalated = ModerationAction.objects.filter(
+        report_id=OuterRef("action__report_id"), action_type=ActionType.ESCALATE
+    )
+    app_label, codename = policy.PERM_RESOLVE_ESCALATED.split(".")
+    lead_perm = Permission.objects.filter(content_type__app_label=app_label, codename=codename)
+    moderator = OuterRef("action__moderator_id")
+    needs_lead = (
+        Q(Exists(escalated))
+        | Q(action__moderator__is_superuser=True)
+        | Q(Exists(lead_perm.filter(group__user=moderator)))
+        | Q(Exists(lead_perm.filter(user=moderator)))
+    )
+    return (
+        Appeal.objects.select_related("action__moderator", "appellant__profile", "reviewer")
+        .filter(policy.appeals_reviewed_by_q(reviewer))
+        .annotate(
+            open_rank=Case(
+                When(status=AppealStatus.PENDING, then=Value(0)),
+                default=Value(1),
+                output_field=IntegerField(),
+            ),
+            needs_lead=ExpressionWrapper(needs_lead, output_field=BooleanField()),
+        )
+        .order_by("open_rank", "created_at", "id")
+    )

@@ -4,6 +4,7 @@ report, and gathering the evidence, reads rooms and direct messages, and a platf
 through the accounts service. The rows (``reports``, ``moderation_actions``) are safety's
 models; every action row is written by ``safety.moderation_log``."""
 
+from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.db import transaction
 from django.db.models import Q
@@ -22,6 +23,9 @@ from safety.models import (
     TIMED_ACTION_TYPES,
     URGENT_REPORT_TYPES,
     ActionType,
+    Appeal,
+    AppealStatus,
+    ModerationAction,
     Report,
     ReportStatus,
     ReportType,
@@ -544,3 +548,135 @@ def _publish_report_closed(report) -> None:
     publish_on_commit(
         user_group(report.reporter_id), {"type": "notice", "report": report_notice_payload(report)}
     )
+
+
+# --- Appeals (issue 20, part A) ---------------------------------------------------------------
+# The person affected appeals an action once (``appeals.action_id`` is unique); another moderator
+# decides: ``upheld`` (the action stands) or ``lifted`` (it ends at once on every path: a lifted
+# mute or restriction is no longer in force for ``safety.policy``; a ban is lifted through the
+# platform unban). Either outcome is a ``moderation_actions`` row (``appeal_upheld`` /
+# ``appeal_lifted``, by the reviewer, against the appellant) and a ``notice`` (docs/moderation.md).
+APPEAL_OUTCOMES = {
+    AppealStatus.UPHELD: ActionType.APPEAL_UPHELD,
+    AppealStatus.LIFTED: ActionType.APPEAL_LIFTED,
+}
+
+
+def _clean_text(value, what: str, limit: int) -> str:
+    if not isinstance(value, str) or "\x00" in value or not value.strip():
+        raise Invalid(f"Write {what}.", code="invalid")
+    if len(value.strip()) > limit:
+        raise Invalid(f"Keep {what} under {limit} characters.", code="invalid")
+    return value.strip()
+
+
+def appeal_create(*, appellant, action_id, text) -> Appeal:
+    """File ``appellant``'s appeal of the action ``action_id`` (their own, appealable, within
+    the window: ``policy.may_appeal``); 409 if it was already appealed. Works for a banned,
+    inactive account too (the login page's appeal form authenticates without logging in)."""
+    text = _clean_text(text, "why the decision should change", settings.APPEAL_TEXT_MAX)
+    action_id = _clean_int_id(action_id, "notice")
+    with transaction.atomic():
+        action = ModerationAction.objects.select_for_update().filter(pk=action_id).first()
+        if action is None:
+            raise NotFound("No such notice to appeal.", code="not_found")
+        policy.raise_for(policy.may_appeal(appellant, action))
+        if Appeal.objects.filter(action_id=action.pk).exists():
+            raise Conflict("You already appealed this decision.", code="already_appealed")
+        return Appeal.objects.create(action=action, appellant=appellant, text=text)
+
+
+def appeal_for_review(*, reviewer, appeal_id) -> Appeal:
+    """The appeal ``reviewer`` may see (``policy.may_review_appeal``), else 404/403."""
+    appeal = (
+        Appeal.objects.select_related("action__moderator", "appellant", "reviewer")
+        .filter(pk=_clean_int_id(appeal_id, "appeal"))
+        .first()
+    )
+    if appeal is None:
+        raise NotFound("No such appeal.", code="not_found")
+    policy.raise_for(policy.may_review_appeal(reviewer, appeal))
+    return appeal
+
+
+def appeal_decide(*, reviewer, appeal_id, outcome: str, reason) -> Appeal:
+    """Decide an appeal: ``upheld`` or ``lifted``, with a reason the appellant reads. Once:
+    a decided appeal is a 409. Logged as an action and told to the appellant live."""
+    if outcome not in APPEAL_OUTCOMES:
+        raise Invalid("Choose to uphold or to lift the decision.", code="invalid")
+    reason = _clean_text(reason, "a reason", settings.APPEAL_TEXT_MAX)
+    appeal = appeal_for_review(reviewer=reviewer, appeal_id=appeal_id)
+    with transaction.atomic():
+        appeal = Appeal.objects.select_for_update().select_related("action").get(pk=appeal.pk)
+        if appeal.status != AppealStatus.PENDING:
+            raise Conflict("This appeal was already decided.", code="already_decided")
+        appeal.status, appeal.reviewer, appeal.outcome_reason = outcome, reviewer, reason
+        appeal.decided_at = timezone.now()
+        appeal.save(update_fields=["status", "reviewer", "outcome_reason", "decided_at"])
+        if outcome == AppealStatus.LIFTED and appeal.action.action_type == ActionType.BAN:
+            _lift_ban(reviewer, appeal)
+        outcome_action = moderation_log.record(
+            moderator=reviewer,
+            target_user=appeal.appellant,
+            action_type=APPEAL_OUTCOMES[AppealStatus(outcome)],
+            reason=reason,
+            notify=False,
+        )
+        _publish_appeal_outcome(appeal, outcome_action)
+    return appeal
+
+
+def _lift_ban(reviewer, appeal) -> None:
+    """A ban lifted on appeal goes through the platform unban (the account is active again),
+    unless a later unban or ban already changed it: only the ban in force is lifted."""
+    if policy.ban_in_force(appeal.appellant) != appeal.action:
+        return
+    account_services.account_unban(
+        moderator=reviewer,
+        user=appeal.appellant,
+        reason=f"Lifted on appeal #{appeal.pk}: {appeal.outcome_reason}",
+    )
+
+
+def appeal_payload(appeal) -> dict:
+    return {
+        "id": appeal.pk,
+        "action_id": appeal.action_id,
+        "status": appeal.status,
+        "outcome_reason": appeal.outcome_reason,
+    }
+
+
+def _publish_appeal_outcome(appeal, outcome_action) -> None:
+    """The appellant's ``notice`` frame: the outcome action, the appeal, and whether they are
+    still muted or restricted (another action may be in force), so an open page re-enables its
+    message box and drops its banner at once when nothing holds them any more."""
+    restraints = policy.restraints_in_force(appeal.appellant)
+    payload = moderation_log.notice_payload(outcome_action)
+    payload.update(
+        appeal=appeal_payload(appeal),
+        muted=restraints.muted,
+        restricted=restraints.restricted,
+    )
+    publish_on_commit(user_group(appeal.appellant_id), {"type": "notice", "action": payload})
+
+
+def ban_appeal_create(*, email, password, text, ip: str | None = None) -> Appeal:
+    """A banned person cannot log in: they appeal their ban by giving their email and password
+    again with the text (authenticated, never logged in). The login's own check (throttles,
+    lockout, password) answers; only its "banned" refusal leads to the appeal, so the page
+    tells nobody more than the login does."""
+    try:
+        account_services.user_login_check(email=email, password=password, ip=ip)
+    except Forbidden as error:
+        if error.code != "banned":
+            raise
+    else:
+        raise Invalid(
+            "This account is not banned: log in and appeal from “My notices”.", code="not_banned"
+        )
+    user = get_user_model().objects.get(email=account_services.clean_login_email(email))
+    ban = policy.ban_in_force(user)
+    if ban is None:  # lifted in between
+        raise Invalid("This account is not banned any more: log in.", code="not_banned")
+    return appeal_create(appellant=user, action_id=ban.pk, text=text)

@@ -22,6 +22,8 @@ from safety.models import (
     CONSOLE_ACTION_TYPES,
     REPORT_DECISIONS,
     ActionType,
+    Appeal,
+    AppealStatus,
     ModerationAction,
     Report,
     SafetySignal,
@@ -320,6 +322,113 @@ class ModerationActionAdmin(admin.ModelAdmin):
             raise PermissionDenied(error.detail) from error
         obj.pk = action.pk
         obj.created_at = action.created_at
+
+
+# --- Appeals (issue 20, part A): the appeals queue and the appeal page ---------------------------
+class AppealDecisionForm(forms.Form):
+    outcome = forms.ChoiceField(
+        choices=[
+            (AppealStatus.UPHELD, "Uphold the decision"),
+            (AppealStatus.LIFTED, "Lift the action"),
+        ]
+    )
+    reason = forms.CharField(
+        widget=forms.Textarea(attrs={"rows": 3}),
+        max_length=2000,
+        help_text="Shown to the person who appealed.",
+    )
+
+
+@admin.register(Appeal)
+class AppealAdmin(admin.ModelAdmin):
+    """The appeals queue (pending first, oldest first) and the appeal page. The moderator who
+    took the action never sees its appeal (a 404), and an escalated case is decided by a Safety
+    lead only (``policy.may_review_appeal``, checked again by the service)."""
+
+    list_display = ("id", "age", "action_summary", "appellant_name", "status", "lead_only")
+    list_filter = ("status",)
+    list_per_page = 50
+    show_full_result_count = False
+
+    def get_queryset(self, request):
+        return moderation_selectors.appeal_queue(request.user)
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+    def has_view_permission(self, request, obj=None):
+        return bool(policy.may_review_reports(request.user))
+
+    def has_change_permission(self, request, obj=None):
+        return bool(policy.may_review_reports(request.user))
+
+    @admin.display(description="age")
+    def age(self, appeal):
+        return timesince(appeal.created_at, timezone.now())
+
+    @admin.display(description="action")
+    def action_summary(self, appeal):
+        action = appeal.action
+        return f"{ActionType(action.action_type).label} #{action.pk} by {action.moderator.email}"
+
+    @admin.display(description="appellant")
+    def appellant_name(self, appeal):
+        return _name(appeal.appellant)
+
+    @admin.display(description="Safety lead", boolean=True)
+    def lead_only(self, appeal):
+        return appeal.needs_lead
+
+    def change_view(self, request, object_id, form_url="", extra_context=None):
+        """The appeal page: the action, the appeal's text and the decision form. Posting it
+        decides through ``moderation.services.appeal_decide`` (refusals shown on the form)."""
+        if not self.has_view_permission(request):
+            raise PermissionDenied
+        appeal = self._appeal(object_id, request.user)
+        form = AppealDecisionForm()
+        status = 200
+        if request.method == "POST":
+            form = AppealDecisionForm(request.POST)
+            done = submit(
+                form,
+                lambda data: moderation_services.appeal_decide(
+                    reviewer=request.user, appeal_id=appeal.pk, **data
+                ),
+                error_field=None,
+            )
+            if done.ok:
+                self.message_user(request, "Done: the outcome is logged.", messages.SUCCESS)
+                return HttpResponseRedirect(request.path)
+            status = done.status
+        context = {
+            **self.admin_site.each_context(request),
+            "opts": self.opts,
+            "title": f"Appeal #{appeal.pk}",
+            "appeal": appeal,
+            "action_label": ActionType(appeal.action.action_type).label,
+            "decision": policy.may_review_appeal(request.user, appeal),
+            "form": form,
+            "queue_url": reverse("admin:safety_appeal_changelist"),
+            **(extra_context or {}),
+        }
+        return TemplateResponse(request, "admin/safety/appeal/review.html", context, status=status)
+
+    def _appeal(self, object_id, viewer):
+        try:
+            return moderation_services.appeal_for_review(reviewer=viewer, appeal_id=object_id)
+        except ServiceError as error:
+            if error.status == 404:
+                raise Http404(error.detail) from error
+            appeal = Appeal.objects.select_related("action__moderator", "appellant").get(
+                pk=int(object_id)
+            )
+            return appeal  # seen, not decided: the page says who may decide it
+
+    def history_view(self, request, object_id, extra_context=None):
+        return HttpResponseRedirect(reverse("admin:safety_appeal_change", args=[object_id]))
 
 
 # Tokens are credentials: seeing or creating one is impersonating its user. Not in the admin.

@@ -1,6 +1,7 @@
 """REST API for blocks (``/api/blocks/``). Thin: serializers in, services and selectors out."""
 
-from drf_spectacular.utils import extend_schema
+from django.conf import settings
+from drf_spectacular.utils import extend_schema, extend_schema_field
 from rest_framework import serializers, status
 from rest_framework.response import Response
 from rest_framework.views import APIView
@@ -57,6 +58,20 @@ class BlockDetailApi(APIView):
         return Response(status=status.HTTP_204_NO_CONTENT)
 
 
+class AppealOutput(serializers.Serializer):
+    id = serializers.IntegerField()
+    action_id = serializers.IntegerField()
+    text = serializers.CharField()
+    status = serializers.CharField()
+    outcome_reason = serializers.CharField(allow_null=True)
+    created_at = serializers.DateTimeField()
+    decided_at = serializers.DateTimeField(allow_null=True)
+
+
+class AppealInput(StrictSerializer):
+    text = serializers.CharField(max_length=settings.APPEAL_TEXT_MAX)
+
+
 class NoticeOutput(serializers.Serializer):
     id = serializers.IntegerField()
     action_type = serializers.CharField()
@@ -68,6 +83,9 @@ class NoticeOutput(serializers.Serializer):
     created_at = serializers.DateTimeField()
     expires_at = serializers.DateTimeField(allow_null=True)
     active = serializers.SerializerMethodField()
+    # The person's appeal of this action (issue 20), or null; ``appealable``: may appeal it now.
+    appeal = serializers.SerializerMethodField()
+    appealable = serializers.SerializerMethodField()
 
     def get_reason(self, action) -> str:
         return moderation_log.notice_reason(action)
@@ -79,6 +97,16 @@ class NoticeOutput(serializers.Serializer):
     def get_active(self, action) -> bool:
         return policy.action_in_force(action)
 
+    @extend_schema_field(AppealOutput(allow_null=True))
+    def get_appeal(self, action) -> dict | None:
+        appeal = selectors.appeal_of(action)
+        return None if appeal is None else AppealOutput(appeal).data
+
+    def get_appealable(self, action) -> bool:
+        return selectors.appeal_of(action) is None and bool(
+            policy.may_appeal(self.context["user"], action)
+        )
+
 
 class NoticesApi(APIView):
     """GET /api/me/notices/ — every moderation action taken against me (no shadow actions),
@@ -86,7 +114,26 @@ class NoticesApi(APIView):
 
     @extend_schema(responses={200: page_of(NoticeOutput, "NoticePage")}, tags=["safety"])
     def get(self, request):
-        return paginated(request, self, selectors.notices_of(user=request.user), NoticeOutput)
+        return paginated(
+            request,
+            self,
+            selectors.notices_of(user=request.user),
+            NoticeOutput,
+            context=lambda page: {"user": request.user},
+        )
+
+
+class NoticeAppealApi(APIView):
+    """POST /api/me/notices/{action_id}/appeal/ — appeal one of my notices, once (issue 20)."""
+
+    @extend_schema(request=AppealInput, responses={201: AppealOutput}, tags=["safety"])
+    def post(self, request, action_id: str):
+        data = AppealInput(data=request.data)
+        data.is_valid(raise_exception=True)
+        appeal = moderation_services.appeal_create(
+            appellant=request.user, action_id=action_id, text=data.validated_data["text"]
+        )
+        return Response(AppealOutput(appeal).data, status=status.HTTP_201_CREATED)
 
 
 class ReportInput(StrictSerializer):

@@ -7,4 +7,9 @@ urlpatterns = [
     path("blocks/<str:user_id>/", api.BlockDetailApi.as_view(), name="api-block-detail"),
     path("reports/", api.ReportsApi.as_view(), name="api-reports"),
     path("me/notices/", api.NoticesApi.as_view(), name="api-notices"),
+    path(
+        "me/notices/<str:action_id>/appeal/",
+        api.NoticeAppealApi.as_view(),
+        name="api-notice-appeal",
+    ),
 ]

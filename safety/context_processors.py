@@ -23,7 +23,13 @@ def banner_lines(user) -> dict:
             f"rooms, join public rooms or start new conversations, and you are hidden from "
             f"discovery. Reason: {action.reason}"
         )
-    return {"muted": state.muted, "lines": lines}
+    # The page's timer gives the message box back when a timed mute ends (wya/static/wya/site.js).
+    expires_at = state.mute.expires_at if state.mute is not None else None
+    return {
+        "muted": state.muted,
+        "lines": lines,
+        "mute_expires_at": expires_at.isoformat() if expires_at else "",
+    }
 
 
 def moderation(request):

@@ -119,10 +119,9 @@ RESTRAINT_TYPES = (ActionType.MUTE, ActionType.RESTRICT)
 LIFTED = AppealStatus.LIFTED
 # For the hand-written queries: ``a`` (moderation_actions) was not lifted on appeal; the status
 # is passed as the ``lifted`` parameter.
-LIFTED_APPEAL_SQL = (
-    f" AND NOT EXISTS (SELECT 1 FROM {Appeal._meta.db_table} ap"  # noqa: S608
-    " WHERE ap.action_id = a.id AND ap.status = %(lifted)s)"
-)
+_APPEALS = Appeal._meta.db_table
+LIFTED_APPEAL_SQL = f" AND NOT EXISTS (SELECT 1 FROM {_APPEALS} ap WHERE ap.action_id = a.id"  # noqa: S608
+LIFTED_APPEAL_SQL += " AND ap.status = %(lifted)s)"
 
 
 def _expires_at_expression():
@@ -822,3 +821,63 @@ def may_review_signal(moderator, signal) -> Decision:
     if signal.subject_id == moderator.pk:
         return Decision(False, "not_found", "No such signal.")
     return may_review_reports(moderator)
+
+
+# --- Appeals (issue 20, part A) ---------------------------------------------------------------
+# The person affected by a platform action that restricts them may appeal it once, within
+# ``APPEAL_WINDOW_DAYS``; another moderator reviews it (never the one who decided), and a Safety
+# lead when the case was escalated or decided by a Safety lead (docs/moderation.md "Appeals").
+APPEALABLE_TYPES = (ActionType.WARN, ActionType.MUTE, ActionType.RESTRICT, ActionType.BAN)
+
+
+def may_appeal(user, action: ModerationAction, *, now: dt.datetime | None = None) -> Decision:
+    """May ``user`` appeal ``action``: their own warn/mute/restrict/ban (not a room's action,
+    not an escalation or a dismissal), within the window. "Not found" for anything else: an
+    action against someone else is not theirs to know of."""
+    if action.target_user_id != user.pk or action.action_type not in APPEALABLE_TYPES:
+        return Decision(False, "not_found", "No such notice to appeal.")
+    window = dt.timedelta(days=settings.APPEAL_WINDOW_DAYS)
+    if action.created_at is not None and action.created_at + window <= (now or timezone.now()):
+        return Decision(
+            False,
+            "appeal_window_closed",
+            f"Appeals are possible for {settings.APPEAL_WINDOW_DAYS} days after an action.",
+        )
+    return ALLOW
+
+
+def appeal_needs_lead(appeal) -> bool:
+    """A Safety lead reviews the appeal of an action taken by a Safety lead, or answering a
+    report that was escalated: nobody below the one who decided re-decides it."""
+    action = appeal.action
+    if action.moderator.has_perm(PERM_RESOLVE_ESCALATED):
+        return True
+    return action.report_id is not None and (
+        ModerationAction.objects.filter(
+            report_id=action.report_id, action_type=ActionType.ESCALATE
+        ).exists()
+    )
+
+
+def may_review_appeal(reviewer, appeal) -> Decision:
+    """May ``reviewer`` see and decide ``appeal``: a moderator who may review reports, never the
+    moderator who took the action nor the appellant ("not found": it is not in their queue), and
+    only a Safety lead for an escalated case."""
+    if reviewer.pk in (appeal.action.moderator_id, appeal.appellant_id):
+        return Decision(False, "not_found", "No such appeal.")
+    decision = may_review_reports(reviewer)
+    if not decision:
+        return decision
+    if appeal_needs_lead(appeal) and not reviewer.has_perm(PERM_RESOLVE_ESCALATED):
+        return Decision(
+            False, "escalated", "This case was escalated: only a Safety lead may review the appeal."
+        )
+    return ALLOW
+
+
+def appeals_reviewed_by_q(reviewer, prefix: str = "") -> Q:
+    """Appeals ``reviewer`` may see in the queue (``may_review_appeal``'s "not found" part as a
+    filter): not of their own actions, not their own."""
+    return ~Q(**{f"{prefix}action__moderator_id": reviewer.pk}) & ~Q(
+        **{f"{prefix}appellant_id": reviewer.pk}
+    )

@@ -10,7 +10,7 @@ from django.contrib.auth import get_user_model
 from django.db.models import Q, QuerySet
 
 from safety import policy
-from safety.models import OPEN_REPORT_STATUSES, Block, ModerationAction, Report
+from safety.models import OPEN_REPORT_STATUSES, Appeal, Block, ModerationAction, Report
 from wya.db import datetime_from_db
 from wya.errors import NotFound
 
@@ -69,6 +69,14 @@ def notices_of(*, user):
         .select_related("room_detail", "appeal")
         .order_by("-id")
     )
+
+
+def appeal_of(action):
+    """The appeal of ``action`` or None (read with ``select_related("appeal")``: no query)."""
+    try:
+        return action.appeal
+    except Appeal.DoesNotExist:
+        return None
 
 
 def reports_of(*, user) -> QuerySet:

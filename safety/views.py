@@ -2,15 +2,20 @@
 and my notices (``/notices/``). Thin: ``safety.services`` checks and writes."""
 
 from django import forms
+from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.http import Http404
 from django.shortcuts import redirect, render
+from django.views.decorators.http import require_POST
 
+from accounts.api import client_ip
 from moderation import services as moderation_services
 from safety import moderation_log, policy, selectors
 from safety.models import ReportType
+from wya import ratelimit
 from wya.errors import NotFound, ServiceError
+from wya.pages import submit
 
 TARGET_PARAMS = ("user", "room", "message", "dm")
 
@@ -88,6 +93,9 @@ def notices_page(request):
             "reason": moderation_log.notice_reason(action),
             "source": moderation_log.notice_source(action),
             "active": policy.action_in_force(action),
+            "appeal": selectors.appeal_of(action),
+            "appealable": selectors.appeal_of(action) is None
+            and bool(policy.may_appeal(request.user, action)),
             "until": policy.until_words(action.expires_at)
             if action.action_type in ("mute", "restrict")
             else "",
@@ -104,5 +112,57 @@ def notices_page(request):
         "platform_rows": [row for row in rows if row["source"] == moderation_log.SOURCE_PLATFORM],
         "room_rows": [row for row in rows if row["source"] == moderation_log.SOURCE_ROOM],
         "closed": closed,
+        "appeal_form": AppealForm(),
     }
     return render(request, "safety/notices.html", context)
+
+
+# --- Appeals (issue 20, part A) ---------------------------------------------------------------
+class AppealForm(forms.Form):
+    text = forms.CharField(
+        max_length=settings.APPEAL_TEXT_MAX,
+        widget=forms.Textarea(attrs={"rows": 3}),
+        label="Why should this decision change?",
+    )
+
+
+class BanAppealForm(AppealForm):
+    email = forms.EmailField(label="Email")
+    password = forms.CharField(widget=forms.PasswordInput, strip=False, label="Password")
+
+
+@login_required
+@require_POST
+def notice_appeal_page(request, action_id: str):
+    """Appeal one of my notices from /notices/ (the API's write limit counts it too)."""
+    form = AppealForm(request.POST)
+
+    def appeal(data: dict):
+        ratelimit.check_write(request.user)
+        return moderation_services.appeal_create(
+            appellant=request.user, action_id=action_id, text=data["text"]
+        )
+
+    done = submit(form, appeal, error_field=None)
+    if done.ok:
+        messages.success(request, "Your appeal is with another moderator.")
+    else:
+        errors = [str(message) for field in form.errors.values() for message in field]
+        messages.error(request, " ".join(errors) or "Your appeal could not be sent.")
+    return redirect("notices-page")
+
+
+def ban_appeal_page(request):
+    """A banned person's appeal (they cannot log in): email, password and the text. The
+    account is authenticated for this one appeal and never logged in."""
+    form = BanAppealForm(request.POST or None)
+    if request.method == "POST":
+        done = submit(
+            form,
+            lambda data: moderation_services.ban_appeal_create(**data, ip=client_ip(request)),
+            error_field=None,
+        )
+        if done.ok:
+            return render(request, "safety/ban_appeal.html", {"sent": True})
+        return render(request, "safety/ban_appeal.html", {"form": form}, status=done.status)
+    return render(request, "safety/ban_appeal.html", {"form": form})

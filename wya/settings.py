@@ -325,6 +325,12 @@ SIGNAL_SAME_TEXT_PEOPLE = env.int("SIGNAL_SAME_TEXT_PEOPLE", default=10)
 SIGNAL_BLOCKS_RECEIVED = env.int("SIGNAL_BLOCKS_RECEIVED", default=5)
 SIGNAL_CROSS_SEGMENT_MINUTES = env.int("SIGNAL_CROSS_SEGMENT_MINUTES", default=30)
 
+# --- Appeals (issue 20, part A) --------------------------------------------------------------
+# How long after a platform action the person affected may appeal it (docs/moderation.md
+# "Appeals"); the text of an appeal is at most APPEAL_TEXT_MAX characters.
+APPEAL_WINDOW_DAYS = env.int("APPEAL_WINDOW_DAYS", default=30)
+APPEAL_TEXT_MAX = 2000
+
 # --- Live -----------------------------------------------------------------------------------
 WS_TICKET_TTL_SECONDS = env.int("WS_TICKET_TTL_SECONDS", default=30)
 WS_MAX_FRAME_BYTES = env.int("WS_MAX_FRAME_BYTES", default=64 * 1024)

@@ -102,8 +102,11 @@ def test_platform_notices_keep_the_moderators_reason_and_say_they_are_from_the_p
         "platform",
         "Be kind to people.",
     )
+    # ``appeal`` and ``appealable``: added by issue 20 (appeals), on top of the earlier fields.
     assert set(notice) == {"id", "action_type", "reason", "source", "created_at", "expires_at"} | {
-        "active"
+        "active",
+        "appeal",
+        "appealable",
     }
 
 

@@ -190,6 +190,20 @@
     }
   }
 
+  /* A lifted or ended mute gives the box back (not when the conversation is closed). */
+  function enableComposer() {
+    if (stopped || cfg.closed) return;
+    input.disabled = false;
+    input.removeAttribute("title");
+    if (sendButton) sendButton.disabled = false;
+    if (attachInput) attachInput.disabled = false;
+    var note = document.getElementById("composer-muted");
+    if (note) {
+      note.textContent = "";
+      note.hidden = true;
+    }
+  }
+
   function onMuted(action) {
     disableComposer("You are muted " + live.inWords(action.expires_at) + ": the message box is off until then.");
   }
@@ -536,6 +550,7 @@
   live.onOpen(onOpen);
   live.onClose(onClose);
   document.addEventListener("wya:muted", function (event) { onMuted(event.detail); });
+  document.addEventListener("wya:unmuted", enableComposer);
   document.addEventListener("wya:refreshed", function () { presenceWords(); });
 
   form.addEventListener("submit", onSubmit);
@@ -559,6 +574,10 @@
 
   if (cfg.closed) closeConversation(cfg.closed);
   if (cfg.muted) disableComposer(cfg.muted);
+  var mutedNote = document.getElementById("composer-muted");
+  if (mutedNote && mutedNote.dataset.expiresAt && live.scheduleMuteEnd) {
+    live.scheduleMuteEnd({ expires_at: mutedNote.dataset.expiresAt });
+  }
   scrollDown();
   if (!isRoom) live.markDmRead(cfg.to, lastId);
 })();

@@ -244,6 +244,9 @@
         ". You can only answer people who wrote to you first, and cannot create or join public rooms.";
     } else if (action.action_type === "warn") {
       text = "A moderator warned you" + (action.reason ? ": " + action.reason : ".");
+    } else if (action.action_type === "appeal_upheld" || action.action_type === "appeal_lifted") {
+      onAppealOutcome(action, banner);
+      return;
     } else {
       return;
     }
@@ -252,8 +255,45 @@
     banner.hidden = false;
     if (action.action_type === "mute") {
       document.dispatchEvent(new CustomEvent("wya:muted", { detail: action }));
+      scheduleMuteEnd(action);
     }
   });
+
+  /* An appeal's outcome (docs/moderation.md "Appeals"). A lift ends the action at once: the
+     message box comes back unless another mute holds (``muted``; live.js listens for
+     wya:unmuted) and the mute/restriction banner goes unless a restriction holds too
+     (``restricted``), without a reload. */
+  function onAppealOutcome(action, banner) {
+    var lifted = action.action_type === "appeal_lifted";
+    banner.textContent = (lifted ? "Your appeal was granted: the action was lifted." :
+      "Your appeal was reviewed: the decision stands.") + (action.reason ? " Reason: " + action.reason : "");
+    banner.hidden = false;
+    banner.classList.toggle("error", !lifted);
+    if (lifted && !action.muted) {
+      var standing = document.getElementById("moderation-banner");
+      if (standing && !action.restricted) standing.hidden = true;
+      document.dispatchEvent(new CustomEvent("wya:unmuted", { detail: action }));
+    }
+  }
+
+  /* A mute that expires while the page is open gives the box back at its end, without a
+     reload (a timer from expires_at; the server decides anyway: a send before then is refused). */
+  var muteTimer = null;
+  function scheduleMuteEnd(action) {
+    if (muteTimer) clearTimeout(muteTimer);
+    muteTimer = null;
+    if (!action || !action.expires_at) return;
+    var wait = new Date(action.expires_at).getTime() - Date.now();
+    if (isNaN(wait) || wait > 2147483647) return;
+    muteTimer = setTimeout(function () {
+      var standing = document.getElementById("moderation-banner");
+      if (standing) standing.hidden = true;
+      var notice = document.getElementById("live-notice");
+      if (notice) notice.hidden = true;
+      document.dispatchEvent(new CustomEvent("wya:unmuted", { detail: action }));
+    }, Math.max(wait, 0) + 1000);
+  }
+  window.wya.scheduleMuteEnd = scheduleMuteEnd;
 
   if (me) {
     applyDmReadMarks();
