@@ -314,6 +314,11 @@ LOGIN_LOCKOUT_SECONDS = env.int("LOGIN_LOCKOUT_SECONDS", default=900)
 # The issuer an authenticator app shows beside a staff member's /admin/ code.
 OTP_TOTP_ISSUER = env.str("OTP_TOTP_ISSUER", default="WYA!? admin")
 
+# --- Minors: location expiry (issue 20, M1) --------------------------------------------------
+# A teen's approximate location counts as not set this many hours after they set it, and
+# ``manage.py purge_expired_locations`` deletes it (docs/location-privacy.md "Teens").
+TEEN_LOCATION_TTL_HOURS = env.int("TEEN_LOCATION_TTL_HOURS", default=24)
+
 # --- Live -----------------------------------------------------------------------------------
 WS_TICKET_TTL_SECONDS = env.int("WS_TICKET_TTL_SECONDS", default=30)
 WS_MAX_FRAME_BYTES = env.int("WS_MAX_FRAME_BYTES", default=64 * 1024)
