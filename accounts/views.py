@@ -15,6 +15,7 @@ from accounts.forms import DeleteAccountForm, ProfileForm, RegisterForm, client_
 from accounts.models import display_name_of, profile_value
 from discovery.selectors import discover_people, discover_rooms
 from geo import selectors as geo_selectors
+from safety import policy
 from safety import selectors as safety_selectors
 from safety import services as safety_services
 from uploads import services as media
@@ -46,8 +47,8 @@ def home(request):
             people = discover_people(request.user, limit=HOME_LIMIT)
             rooms = discover_rooms(request.user, limit=HOME_LIMIT)
             context["tiers"] = [
-                {"key": key, "label": label, "people": people[key], "rooms": rooms[key]}
-                for key, label in TIER_LABELS.items()
+                {"key": key, "label": TIER_LABELS[key], "people": people[key], "rooms": rooms[key]}
+                for key in policy.discovery_tiers_for(request.user)  # a teen has no "nearby"
             ]
     return render(request, "home.html", context)
 

@@ -707,8 +707,12 @@ DEFAULT_QUIET_FROM = dt.time(22, 0)
 DEFAULT_QUIET_TO = dt.time(7, 0)
 
 
+def teen_location_ttl_hours() -> int:
+    return settings.TEEN_LOCATION_TTL_HOURS
+
+
 def teen_location_ttl() -> dt.timedelta:
-    return dt.timedelta(hours=settings.TEEN_LOCATION_TTL_HOURS)
+    return dt.timedelta(hours=teen_location_ttl_hours())
 
 
 def location_cutoff(now: dt.datetime | None = None) -> dt.datetime:
