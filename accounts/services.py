@@ -5,6 +5,7 @@ Live events (``socket.close``) are published with ``wya.live.publish_on_commit``
 sockets close only once the change is committed.
 """
 
+import dataclasses
 import datetime as dt
 import hashlib
 import math
@@ -21,7 +22,7 @@ from django.utils import timezone
 from django_otp.plugins.otp_totp.models import TOTPDevice
 from rest_framework.authtoken.models import Token
 
-from accounts.models import Profile, SanctionHold, User
+from accounts.models import Profile, SanctionHold, User, UserSafetySettings
 from accounts.selectors import email_digest, sanction_holds_in_force
 from accounts.validators import (
     BIO_MAX,
@@ -369,6 +370,32 @@ def profile_update(*, user: User, **fields) -> Profile:
             profile.save(update_fields=[*changed, "updated_at"])
     user.profile = profile
     return profile
+
+
+# --- safety settings: quiet hours and read receipts (issue 20, M1) -----------------------------
+SAFETY_SETTING_FIELDS = ("quiet_hours_enabled", "quiet_from", "quiet_to", "read_receipts_enabled")
+
+
+def safety_settings_update(*, user: User, **changes) -> policy.SafetySettings:
+    """Change some of the person's safety settings (``SAFETY_SETTING_FIELDS``). The first change
+    writes the row with the segment's defaults for the rest (``policy.default_safety_settings``);
+    until then nothing is stored. Quiet hours must start and end at different times."""
+    unknown = sorted(set(changes) - set(SAFETY_SETTING_FIELDS))
+    if unknown:
+        raise Invalid(f"Unknown setting(s): {', '.join(unknown)}.", code="invalid")
+    with transaction.atomic():
+        row = UserSafetySettings.objects.select_for_update().filter(user_id=user.pk).first()
+        values = {**dataclasses.asdict(policy.safety_settings_from(user, row)), **changes}
+        if values["quiet_from"] == values["quiet_to"]:
+            raise Invalid("Quiet hours must start and end at different times.", code="invalid")
+        now = timezone.now()
+        row, _ = UserSafetySettings.objects.update_or_create(
+            user_id=user.pk,
+            defaults={**values, "updated_at": now},
+            create_defaults={**values, "created_at": now, "updated_at": now},
+        )
+    user.safety_settings = row
+    return policy.safety_settings_of(user)
 
 
 # --- bans and deletion ------------------------------------------------------------------------

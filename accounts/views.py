@@ -1,6 +1,8 @@
 """Server-rendered account pages. Thin: forms shape input, the same services and selectors as
 the API decide."""
 
+import dataclasses
+
 from django.contrib import messages
 from django.contrib.auth import login
 from django.contrib.auth import views as auth_views
@@ -11,7 +13,13 @@ from django.urls import reverse_lazy
 from django.views.decorators.http import require_http_methods, require_POST
 
 from accounts import selectors, services
-from accounts.forms import DeleteAccountForm, ProfileForm, RegisterForm, client_ip
+from accounts.forms import (
+    DeleteAccountForm,
+    ProfileForm,
+    RegisterForm,
+    SafetySettingsForm,
+    client_ip,
+)
 from accounts.models import display_name_of, profile_value
 from discovery.selectors import discover_people, discover_rooms
 from geo import selectors as geo_selectors
@@ -117,14 +125,41 @@ def _save_profile(user, form) -> bool:
     return True
 
 
+def _safety_form(user) -> SafetySettingsForm:
+    """The safety settings form, filled with the settings in force (row or segment defaults)."""
+    chosen = selectors.safety_settings_for(user=user)
+    initial = {**dataclasses.asdict(chosen)}
+    initial["quiet_from"] = f"{chosen.quiet_from:%H:%M}"
+    initial["quiet_to"] = f"{chosen.quiet_to:%H:%M}"
+    return SafetySettingsForm(initial=initial)
+
+
+def _save_safety_settings(user, form: SafetySettingsForm) -> bool:
+    if not form.is_valid():
+        return False
+    try:
+        services.safety_settings_update(user=user, **form.cleaned_data)
+    except ServiceError as error:
+        add_service_error(form, error)
+        return False
+    return True
+
+
 @login_required
 @require_http_methods(["GET", "POST"])
 def me_page(request):
     user = selectors.user_me(user=request.user)
     form = ProfileForm(initial=_profile_initial(user))
     delete_form = DeleteAccountForm()
+    safety_form = _safety_form(user)
     status = 200
-    if request.method == "POST" and request.POST.get("action") == "delete":
+    if request.method == "POST" and request.POST.get("action") == "safety":
+        safety_form = SafetySettingsForm(request.POST)
+        if _save_safety_settings(user, safety_form):
+            messages.success(request, "Safety settings saved.")
+            return redirect("me")
+        status = 400
+    elif request.method == "POST" and request.POST.get("action") == "delete":
         delete_form = DeleteAccountForm(request.POST)
         if delete_form.is_valid():
             try:
@@ -142,6 +177,7 @@ def me_page(request):
             return redirect("me")
         status = 400
     context = {"form": form, "delete_form": delete_form, "me": user, "profile": user.profile}
+    context["safety_form"] = safety_form
     return render(request, "accounts/me.html", context, status=status)
 
 
@@ -157,6 +193,7 @@ def user_page(request, user_id: str):
     user = _visible_person_or_404(request.user, user_id)
     presence = selectors.presence_of(viewer=request.user, user=user)
     context = {"person": user, "profile": getattr(user, "profile", None), "presence": presence}
+    context["quiet_hours"] = policy.quiet_hours_note(user)  # "Quiet hours 22:00–07:00"
     return render(request, "accounts/user.html", context)
 
 

@@ -764,6 +764,11 @@ def default_safety_settings(user) -> SafetySettings:
 def safety_settings_of(user) -> SafetySettings:
     """The settings in force (reads ``user.safety_settings``: ``select_related`` it in lists)."""
     row = getattr(user, "safety_settings", None)  # the missing relation is an AttributeError
+    return safety_settings_from(user, row)
+
+
+def safety_settings_from(user, row) -> SafetySettings:
+    """``row`` (a ``user_safety_settings`` row, or ``None``: the segment's defaults) as values."""
     if row is None:
         return default_safety_settings(user)
     return SafetySettings(
