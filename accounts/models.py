@@ -7,9 +7,9 @@ The lock's columns come first in each model; Django's authentication columns and
 import datetime
 from typing import Any
 
+from django.conf import settings
 from django.contrib.auth.base_user import AbstractBaseUser, BaseUserManager
 from django.contrib.auth.models import PermissionsMixin
-from django.conf import settings
 from django.db import models
 from django.utils import timezone
 

@@ -24,6 +24,7 @@ from rooms.models import ChatRoom, ChatRoomMember
 from rooms.selectors import capacity_expression
 from safety import policy
 
+
 def teen_scope(viewer) -> dict:
     """The tiers ``viewer`` may use and how fresh the locations they see must be: teens see (and
     are seen by) teens only in the neighbourhood and city tiers, by live locations only."""

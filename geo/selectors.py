@@ -241,7 +241,9 @@ def top_per_tier(
     answer never depends on the sample. One statement, rarely two. ``tiers`` and
     ``fresh_after`` narrow the tiers (``tier_filters``).
     """
-    filters = tier_filters(location, tiers=tiers, fresh_after=fresh_after)  # built once: every part of the statement shares them
+    filters = tier_filters(
+        location, tiers=tiers, fresh_after=fresh_after
+    )  # built once: every part of the statement shares them
     ranked = partial(_ranked, filters=filters, viewer_id=viewer_id)
     values = ("tier", "rank", *fields)
     everyone = ranked(candidates, prefix=prefix, key="pk").filter(rank__lte=limit).values(*values)
