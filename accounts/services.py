@@ -383,6 +383,8 @@ def safety_settings_update(*, user: User, **changes) -> policy.SafetySettings:
     unknown = sorted(set(changes) - set(SAFETY_SETTING_FIELDS))
     if unknown:
         raise Invalid(f"Unknown setting(s): {', '.join(unknown)}.", code="invalid")
+    if not changes:  # nothing chosen: keep following the segment's defaults (no row)
+        return policy.safety_settings_of(user)
     with transaction.atomic():
         row = UserSafetySettings.objects.select_for_update().filter(user_id=user.pk).first()
         values = {**dataclasses.asdict(policy.safety_settings_from(user, row)), **changes}

@@ -64,6 +64,14 @@ def test_a_teen_may_turn_read_receipts_on_and_the_rest_keeps_the_teen_defaults(m
     assert make_client(minor).get(URL).json()["read_receipts_enabled"] is True
 
 
+def test_an_empty_patch_changes_nothing_and_stores_nothing(make_client, minor):
+    response = make_client(minor).patch(URL, {}, format="json")
+
+    assert response.status_code == 200
+    assert response.json()["quiet_hours_enabled"] is True
+    assert not UserSafetySettings.objects.exists()
+
+
 def test_quiet_hours_times_can_be_changed(make_client, adult):
     changes = {"quiet_hours_enabled": True, "quiet_from": "23:30", "quiet_to": "06:15"}
 
