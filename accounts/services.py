@@ -502,7 +502,7 @@ def account_tombstone(*, user: User) -> User:
     """Erase an account's personal data but keep the row (messages and reports point at it).
 
     Email becomes a unique unusable placeholder, the password unusable, the account inactive,
-    the profile anonymous; location, blocks, tokens and presence are deleted, and the user
+    the profile anonymous; location, safety settings, blocks, tokens and presence are deleted, and the user
     leaves every room (owned rooms are handed over). Messages, reports and moderation history
     stay.
     """
@@ -514,6 +514,7 @@ def account_tombstone(*, user: User) -> User:
         _hold_sanctions(user)
         _anonymise(user)
         Location.objects.filter(user=user).delete()
+        UserSafetySettings.objects.filter(user=user).delete()
         blocks_delete_all(user=user)
         Token.objects.filter(user=user).delete()
         Presence.objects.filter(user=user).delete()

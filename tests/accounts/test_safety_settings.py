@@ -15,6 +15,7 @@ from accounts.models import UserSafetySettings
 from accounts.services import safety_settings_update
 from safety import policy
 from tests.conftest import page_client_for
+from tests.factories import PASSWORD
 from tests.messaging.live_helpers import connect, receive_until, request
 
 pytestmark = pytest.mark.django_db
@@ -234,3 +235,14 @@ async def test_a_teen_in_quiet_hours_still_receives_messages_on_the_socket(minor
     assert frame["message"]["message"] == "still there?"
     await ws.disconnect()
     await sender.disconnect()
+
+
+def test_deleting_the_account_deletes_the_safety_settings(make_client, minor):
+    client = make_client(minor)
+    client.patch(URL, {"read_receipts_enabled": True}, format="json")
+    assert UserSafetySettings.objects.filter(user=minor).exists()
+
+    response = client.delete("/api/me/", {"password": PASSWORD}, format="json")
+
+    assert response.status_code == 204
+    assert not UserSafetySettings.objects.filter(user=minor).exists()
