@@ -19,6 +19,8 @@ from accounts.serializers import (
     PublicProfileOutput,
     RegisterInput,
     RegisterOutput,
+    SafetySettingsInput,
+    SafetySettingsOutput,
     TokenOutput,
 )
 from safety import signals_rules
@@ -107,3 +109,21 @@ class UserDetailApi(APIView):
         user = selectors.user_public_get(viewer=request.user, user_id=user_id)
         context = {"presence": selectors.presence_of(viewer=request.user, user=user)}
         return Response(PublicProfileOutput(user, context=context).data)
+
+
+class SafetySettingsApi(APIView):
+    """GET, PATCH /api/me/safety-settings/: quiet hours and read receipts (docs/moderation.md
+    "Minors"); without a change the segment's defaults are shown (nothing is stored)."""
+
+    @extend_schema(responses={200: SafetySettingsOutput}, tags=["accounts"])
+    def get(self, request):
+        return Response(SafetySettingsOutput(selectors.safety_settings_for(user=request.user)).data)
+
+    @extend_schema(
+        request=SafetySettingsInput, responses={200: SafetySettingsOutput}, tags=["accounts"]
+    )
+    def patch(self, request):
+        data = SafetySettingsInput(data=request.data)
+        data.is_valid(raise_exception=True)
+        chosen = services.safety_settings_update(user=request.user, **data.validated_data)
+        return Response(SafetySettingsOutput(chosen).data)

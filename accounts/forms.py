@@ -150,3 +150,20 @@ class SecondFactorForm(forms.Form):
         if len(token) != 6 or not token.isascii() or not token.isdigit():
             raise ValidationError("Enter the 6 digits your authenticator app shows.")
         return token
+
+
+class SafetySettingsForm(forms.Form):
+    """The /me/ page's quiet hours and read receipts (the same service as the REST API)."""
+
+    quiet_hours_enabled = forms.BooleanField(
+        required=False, label="Quiet hours (no notifications; a note on my profile)"
+    )
+    quiet_from = forms.TimeField(
+        label="From", input_formats=["%H:%M"], widget=forms.TimeInput(attrs={"type": "time"})
+    )
+    quiet_to = forms.TimeField(
+        label="To", input_formats=["%H:%M"], widget=forms.TimeInput(attrs={"type": "time"})
+    )
+    read_receipts_enabled = forms.BooleanField(
+        required=False, label="Let people see when I have read their messages"
+    )

@@ -4,8 +4,10 @@ The lock's columns come first in each model; Django's authentication columns and
 ``date_of_birth`` come on top (docs/schema.md lists them).
 """
 
+import datetime
 from typing import Any
 
+from django.conf import settings
 from django.contrib.auth.base_user import AbstractBaseUser, BaseUserManager
 from django.contrib.auth.models import PermissionsMixin
 from django.db import models
@@ -131,3 +133,29 @@ def profile_value(user, name: str, default: Any = None) -> Any:
 def display_name_of(user, default: str) -> str:
     """The name to show for ``user``: their display name, else ``default`` ("Someone", …)."""
     return profile_value(user, "display_name") or default
+
+
+class UserSafetySettings(models.Model):
+    """A person's quiet hours and read receipts (docs/moderation.md "Minors"). Written only when
+    they change one (``accounts.services.safety_settings_update``); without a row the defaults
+    of their segment apply (``safety.policy.safety_settings_of``). A table on top of the lock
+    (docs/schema.md)."""
+
+    user = models.OneToOneField(
+        settings.AUTH_USER_MODEL,
+        primary_key=True,
+        on_delete=models.CASCADE,
+        related_name="safety_settings",
+    )
+    quiet_hours_enabled = models.BooleanField()
+    quiet_from = models.TimeField(default=datetime.time(22, 0))
+    quiet_to = models.TimeField(default=datetime.time(7, 0))
+    read_receipts_enabled = models.BooleanField()
+    created_at = models.DateTimeField(default=timezone.now)
+    updated_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        db_table = "user_safety_settings"
+
+    def __str__(self) -> str:
+        return f"safety settings of {self.user_id}"

@@ -13,6 +13,7 @@ from django_otp.plugins.otp_totp.models import TOTPDevice
 from accounts.models import SanctionHold, User
 from accounts.validators import normalize_email
 from messaging.selectors import presence_visible_to
+from safety import policy
 from safety.selectors import visible_user_or_404
 
 
@@ -23,7 +24,14 @@ def user_me(*, user: User) -> User:
 
 def user_public_get(*, viewer: User, user_id) -> User:
     """A user ``viewer`` may see, with the profile loaded; ``NotFound`` otherwise."""
-    return visible_user_or_404(viewer, user_id, User.objects.select_related("profile"))
+    users = User.objects.select_related("profile", "safety_settings")  # the quiet hours note
+    return visible_user_or_404(viewer, user_id, users)
+
+
+def safety_settings_for(*, user: User) -> policy.SafetySettings:
+    """The caller's quiet hours and read receipts in force (their row, else their segment's
+    defaults): one query."""
+    return policy.safety_settings_of(User.objects.select_related("safety_settings").get(pk=user.pk))
 
 
 def presence_of(*, viewer: User, user: User) -> dict | None:

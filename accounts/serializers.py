@@ -166,8 +166,29 @@ class PublicProfileOutput(ProfileFieldsOutput):
 
     id = serializers.CharField()
     presence = serializers.SerializerMethodField()
+    # "Quiet hours 22:00–07:00" when they are on (docs/moderation.md "Minors"), else null
+    quiet_hours = serializers.SerializerMethodField()
 
     @extend_schema_field(PresenceOutput(allow_null=True))
     def get_presence(self, user) -> dict | None:
         state = self.context.get("presence")
         return None if state is None else PresenceOutput(state).data
+
+    def get_quiet_hours(self, user) -> str | None:
+        return policy.quiet_hours_note(user)
+
+
+class SafetySettingsInput(StrictSerializer):
+    """PATCH /api/me/safety-settings/: any of the four, times as HH:MM (local time)."""
+
+    quiet_hours_enabled = serializers.BooleanField(required=False)
+    quiet_from = serializers.TimeField(required=False, input_formats=["%H:%M"])
+    quiet_to = serializers.TimeField(required=False, input_formats=["%H:%M"])
+    read_receipts_enabled = serializers.BooleanField(required=False)
+
+
+class SafetySettingsOutput(serializers.Serializer):
+    quiet_hours_enabled = serializers.BooleanField()
+    quiet_from = serializers.TimeField(format="%H:%M")
+    quiet_to = serializers.TimeField(format="%H:%M")
+    read_receipts_enabled = serializers.BooleanField()

@@ -5,6 +5,7 @@ Live events (``socket.close``) are published with ``wya.live.publish_on_commit``
 sockets close only once the change is committed.
 """
 
+import dataclasses
 import datetime as dt
 import hashlib
 import math
@@ -21,7 +22,7 @@ from django.utils import timezone
 from django_otp.plugins.otp_totp.models import TOTPDevice
 from rest_framework.authtoken.models import Token
 
-from accounts.models import Profile, SanctionHold, User
+from accounts.models import Profile, SanctionHold, User, UserSafetySettings
 from accounts.selectors import email_digest, sanction_holds_in_force
 from accounts.validators import (
     BIO_MAX,
@@ -384,6 +385,34 @@ def profile_update(*, user: User, **fields) -> Profile:
     return profile
 
 
+# --- safety settings: quiet hours and read receipts (issue 20, M1) -----------------------------
+SAFETY_SETTING_FIELDS = ("quiet_hours_enabled", "quiet_from", "quiet_to", "read_receipts_enabled")
+
+
+def safety_settings_update(*, user: User, **changes) -> policy.SafetySettings:
+    """Change some of the person's safety settings (``SAFETY_SETTING_FIELDS``). The first change
+    writes the row with the segment's defaults for the rest (``policy.default_safety_settings``);
+    until then nothing is stored. Quiet hours must start and end at different times."""
+    unknown = sorted(set(changes) - set(SAFETY_SETTING_FIELDS))
+    if unknown:
+        raise Invalid(f"Unknown setting(s): {', '.join(unknown)}.", code="invalid")
+    if not changes:  # nothing chosen: keep following the segment's defaults (no row)
+        return policy.safety_settings_of(user)
+    with transaction.atomic():
+        row = UserSafetySettings.objects.select_for_update().filter(user_id=user.pk).first()
+        values = {**dataclasses.asdict(policy.safety_settings_from(user, row)), **changes}
+        if values["quiet_from"] == values["quiet_to"]:
+            raise Invalid("Quiet hours must start and end at different times.", code="invalid")
+        now = timezone.now()
+        row, _ = UserSafetySettings.objects.update_or_create(
+            user_id=user.pk,
+            defaults={**values, "updated_at": now},
+            create_defaults={**values, "created_at": now, "updated_at": now},
+        )
+    user.safety_settings = row
+    return policy.safety_settings_of(user)
+
+
 # --- bans and deletion ------------------------------------------------------------------------
 def _close_all_sockets(user_id: str, reason: str) -> None:
     publish_on_commit(
@@ -486,7 +515,7 @@ def account_tombstone(*, user: User) -> User:
     """Erase an account's personal data but keep the row (messages and reports point at it).
 
     Email becomes a unique unusable placeholder, the password unusable, the account inactive,
-    the profile anonymous; location, blocks, tokens and presence are deleted, and the user
+    the profile anonymous; location, safety settings, blocks, tokens and presence are deleted, and the user
     leaves every room (owned rooms are handed over). Messages, reports and moderation history
     stay.
     """
@@ -498,6 +527,7 @@ def account_tombstone(*, user: User) -> User:
         _hold_sanctions(user)
         _anonymise(user)
         Location.objects.filter(user=user).delete()
+        UserSafetySettings.objects.filter(user=user).delete()
         blocks_delete_all(user=user)
         Token.objects.filter(user=user).delete()
         Presence.objects.filter(user=user).delete()

@@ -1,6 +1,7 @@
 """Server-rendered account pages. Thin: forms shape input, the same services and selectors as
 the API decide."""
 
+import dataclasses
 import secrets
 
 from django.conf import settings
@@ -14,13 +15,19 @@ from django.urls import reverse_lazy
 from django.views.decorators.http import require_http_methods, require_POST
 
 from accounts import selectors, services
-from accounts.forms import DeleteAccountForm, ProfileForm, RegisterForm, client_ip
+from accounts.forms import (
+    DeleteAccountForm,
+    ProfileForm,
+    RegisterForm,
+    SafetySettingsForm,
+    client_ip,
+)
 from accounts.models import display_name_of, profile_value
 from discovery.selectors import discover_people, discover_rooms
 from geo import selectors as geo_selectors
+from safety import policy, signals_rules
 from safety import selectors as safety_selectors
 from safety import services as safety_services
-from safety import signals_rules
 from uploads import services as media
 from wya import ratelimit
 from wya.errors import NotFound, ServiceError
@@ -50,8 +57,8 @@ def home(request):
             people = discover_people(request.user, limit=HOME_LIMIT)
             rooms = discover_rooms(request.user, limit=HOME_LIMIT)
             context["tiers"] = [
-                {"key": key, "label": label, "people": people[key], "rooms": rooms[key]}
-                for key, label in TIER_LABELS.items()
+                {"key": key, "label": TIER_LABELS[key], "people": people[key], "rooms": rooms[key]}
+                for key in policy.discovery_tiers_for(request.user)  # a teen has no "nearby"
             ]
     return render(request, "home.html", context)
 
@@ -144,14 +151,41 @@ def _save_profile(user, form) -> bool:
     return True
 
 
+def _safety_form(user) -> SafetySettingsForm:
+    """The safety settings form, filled with the settings in force (row or segment defaults)."""
+    chosen = selectors.safety_settings_for(user=user)
+    initial = {**dataclasses.asdict(chosen)}
+    initial["quiet_from"] = f"{chosen.quiet_from:%H:%M}"
+    initial["quiet_to"] = f"{chosen.quiet_to:%H:%M}"
+    return SafetySettingsForm(initial=initial)
+
+
+def _save_safety_settings(user, form: SafetySettingsForm) -> bool:
+    if not form.is_valid():
+        return False
+    try:
+        services.safety_settings_update(user=user, **form.cleaned_data)
+    except ServiceError as error:
+        add_service_error(form, error)
+        return False
+    return True
+
+
 @login_required
 @require_http_methods(["GET", "POST"])
 def me_page(request):
     user = selectors.user_me(user=request.user)
     form = ProfileForm(initial=_profile_initial(user))
     delete_form = DeleteAccountForm()
+    safety_form = _safety_form(user)
     status = 200
-    if request.method == "POST" and request.POST.get("action") == "delete":
+    if request.method == "POST" and request.POST.get("action") == "safety":
+        safety_form = SafetySettingsForm(request.POST)
+        if _save_safety_settings(user, safety_form):
+            messages.success(request, "Safety settings saved.")
+            return redirect("me")
+        status = 400
+    elif request.method == "POST" and request.POST.get("action") == "delete":
         delete_form = DeleteAccountForm(request.POST)
         if delete_form.is_valid():
             try:
@@ -169,6 +203,7 @@ def me_page(request):
             return redirect("me")
         status = 400
     context = {"form": form, "delete_form": delete_form, "me": user, "profile": user.profile}
+    context["safety_form"] = safety_form
     return render(request, "accounts/me.html", context, status=status)
 
 
@@ -184,6 +219,7 @@ def user_page(request, user_id: str):
     user = _visible_person_or_404(request.user, user_id)
     presence = selectors.presence_of(viewer=request.user, user=user)
     context = {"person": user, "profile": getattr(user, "profile", None), "presence": presence}
+    context["quiet_hours"] = policy.quiet_hours_note(user)  # "Quiet hours 22:00–07:00"
     return render(request, "accounts/user.html", context)
 
 

@@ -1,6 +1,9 @@
 """Discovery (selectors): people and rooms near the caller, grouped in the geo tiers
 (``geo.selectors``). No distances, no coordinates, no hashes.
 
+Teens (docs/location-privacy.md "Teens"): only the neighbourhood and city tiers, and only
+candidates whose location has not expired (``teen_scope``); "nearby" answers empty for them.
+
 People: ``policy.discoverable_users`` (visible and not restricted), by their own location.
 
 Rooms: public rooms with space, whose owner the caller may see, by the OWNER's location.
@@ -20,6 +23,16 @@ from geo.models import Location
 from rooms.models import ChatRoom, ChatRoomMember
 from rooms.selectors import capacity_expression
 from safety import policy
+
+
+def teen_scope(viewer) -> dict:
+    """The tiers ``viewer`` may use and how fresh the locations they see must be: teens see (and
+    are seen by) teens only in the neighbourhood and city tiers, by live locations only."""
+    return {
+        "tiers": policy.discovery_tiers_for(viewer),
+        "fresh_after": policy.fresh_locations_after(viewer),
+    }
+
 
 PERSON_FIELDS = (
     "id",
@@ -55,6 +68,7 @@ def discover_people(viewer, *, limit: int = geo.DEFAULT_LIMIT) -> dict[str, list
         sample_from=Location.objects.exclude(user_id=viewer.pk),
         sample_prefix="",
         sample_key="user_id",
+        **teen_scope(viewer),
     )
     return {tier: [_person(row) for row in rows] for tier, rows in tiers.items()}
 
@@ -95,5 +109,6 @@ def discover_rooms(viewer, *, limit: int = geo.DEFAULT_LIMIT) -> dict[str, list[
         sample_from=ChatRoom.objects.all(),
         sample_prefix="owner__geo_location__",
         sample_key="id",
+        **teen_scope(viewer),
     )
     return {tier: [_room(row) for row in rows] for tier, rows in tiers.items()}

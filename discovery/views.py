@@ -11,6 +11,7 @@ from django.views.decorators.http import require_http_methods
 
 from discovery.selectors import discover_people, discover_rooms
 from geo import selectors, services
+from safety import policy
 from wya.errors import ServiceError
 
 PAGE_LIMIT = 20
@@ -39,6 +40,17 @@ def _without_coordinates(form: LocationForm) -> LocationForm:
     shown = LocationForm(data)
     shown._errors = form.errors  # keep the (fixed-text) errors without re-validating
     return shown
+
+
+def _tiers(user) -> list[dict]:
+    """The tiers the user may use (a teen has no "nearby": ``policy.discovery_tiers_for``)."""
+    people = discover_people(user, limit=PAGE_LIMIT)
+    rooms = discover_rooms(user, limit=PAGE_LIMIT)
+    labels = {"neighborhood": "In my neighbourhood", "city": "In my city", "nearby": "Nearby"}
+    return [
+        {"key": key, "label": labels[key], "people": people[key], "rooms": rooms[key]}
+        for key in policy.discovery_tiers_for(user)
+    ]
 
 
 @login_required
@@ -71,14 +83,9 @@ def discover_page(request):
                 return redirect("discover-page")
         form = _without_coordinates(form)
 
-    location = selectors.location_of(request.user)
-    context = {"form": form, "location": location, "tiers": []}
+    location, expired = selectors.location_state(request.user)
+    context = {"form": form, "location": location, "tiers": [], "expired": expired}
+    context["ttl_hours"] = policy.teen_location_ttl_hours()
     if location is not None:
-        people = discover_people(request.user, limit=PAGE_LIMIT)
-        rooms = discover_rooms(request.user, limit=PAGE_LIMIT)
-        labels = {"neighborhood": "In my neighbourhood", "city": "In my city", "nearby": "Nearby"}
-        context["tiers"] = [
-            {"key": key, "label": label, "people": people[key], "rooms": rooms[key]}
-            for key, label in labels.items()
-        ]
+        context["tiers"] = _tiers(request.user)
     return render(request, "discovery/discover.html", context, status=status)

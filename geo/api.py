@@ -8,6 +8,7 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from geo import selectors, services
+from safety import policy
 from wya.api import StrictSerializer, no_body
 from wya.errors import NotFound
 
@@ -59,7 +60,12 @@ class MyLocationView(APIView):
 
     @extend_schema(tags=["geo"], responses=LocationOutput)
     def get(self, request):
-        location = selectors.location_of(request.user)
+        location, expired = selectors.location_state(request.user)
+        if expired:  # a teen's location after TEEN_LOCATION_TTL_HOURS: not set, and says why
+            raise NotFound(
+                selectors.EXPIRED_DETAIL % policy.teen_location_ttl_hours(),
+                code="location_not_set",
+            )
         if location is None:
             raise NotFound("You have not set a location.", code="location_not_set")
         return Response(LocationOutput(location).data)

@@ -25,6 +25,7 @@ from django.utils import timezone
 
 from geo import privacy
 from geo.models import Location
+from safety import policy
 from wya.errors import Conflict
 
 TIERS = ("neighborhood", "city", "nearby")
@@ -33,11 +34,17 @@ MAX_LIMIT = 100
 SAMPLE_FACTOR = 16  # candidates ranked per tier before the policy: 16 × limit
 _NEVER = Q(pk__in=[])
 _EPSILON = Decimal("0.0000001")
+# The words of an expired teen location (REST 404/409 and the /discover/ page), with the TTL.
+EXPIRED_DETAIL = (
+    "For your safety, your location expires %s hours after you set it, and it has expired. "
+    "Set it again (PUT /api/me/location/) to discover people and rooms nearby."
+)
 
 
-def location_of(user, *, sample_size: int | None = None) -> Location | None:
-    """The user's location; with ``sample_size``, also ``city_beyond_sample``: the city's
-    (sample_size + 1)-th location, NULL when the whole city fits in a discovery sample."""
+def _location_row(user, *, sample_size: int | None = None) -> Location | None:
+    """The user's ``locations`` row, live or expired; with ``sample_size``, also
+    ``city_beyond_sample``: the city's (sample_size + 1)-th location, NULL when the whole city
+    fits in a discovery sample."""
     locations = Location.objects.filter(user_id=user.pk)
     if sample_size is not None:
         same_city = Location.objects.filter(city_hash=OuterRef("city_hash")).order_by()
@@ -46,13 +53,29 @@ def location_of(user, *, sample_size: int | None = None) -> Location | None:
     return locations.first()
 
 
+def location_state(user, *, sample_size: int | None = None) -> tuple[Location | None, bool]:
+    """``(location, expired)``: the live location (``None`` when not set or expired) and whether
+    a row is there that expired (a teen's, ``policy.location_expired``): it counts as not set."""
+    location = _location_row(user, sample_size=sample_size)
+    if location is not None and policy.location_expired(user, location.updated_at):
+        return None, True
+    return location, False
+
+
+def location_of(user, *, sample_size: int | None = None) -> Location | None:
+    """The user's live location (an expired teen location is ``None``: not set)."""
+    return location_state(user, sample_size=sample_size)[0]
+
+
 def discovery_sample_size(limit: int) -> int:
     """Candidates per tier that discovery ranks before the policy (``top_per_tier``)."""
     return limit * SAMPLE_FACTOR
 
 
 def require_location(user, *, sample_size: int | None = None) -> Location:
-    location = location_of(user, sample_size=sample_size)
+    location, expired = location_state(user, sample_size=sample_size)
+    if expired:
+        raise Conflict(EXPIRED_DETAIL % policy.teen_location_ttl_hours(), code="location_required")
     if location is None:
         raise Conflict(
             "Set your location first (PUT /api/me/location/) to discover people and rooms nearby.",
@@ -114,8 +137,12 @@ def neighbouring_cells_q(location: Location) -> Q:
     return q
 
 
-def tier_filters(location: Location) -> dict[str, Q]:
-    """Q objects over ``Location`` fields, one per tier, mutually exclusive."""
+def tier_filters(
+    location: Location, *, tiers: tuple[str, ...] = TIERS, fresh_after: dt.datetime | None = None
+) -> dict[str, Q]:
+    """Q objects over ``Location`` fields, one per tier, mutually exclusive. A tier not in
+    ``tiers`` matches nothing; with ``fresh_after``, only locations set after it match (the
+    policy's ``discovery_tiers_for`` and ``fresh_locations_after`` for a teen viewer)."""
     same_city = Q(city_hash=location.city_hash)
     if location.neighborhood_hash:
         same_neighborhood = Q(neighborhood_hash=location.neighborhood_hash)
@@ -124,7 +151,9 @@ def tier_filters(location: Location) -> dict[str, Q]:
         same_neighborhood = _NEVER
         city = same_city
     nearby = neighbouring_cells_q(location) & ~same_city
-    return {"neighborhood": same_neighborhood, "city": city, "nearby": nearby}
+    fresh = Q() if fresh_after is None else Q(updated_at__gt=fresh_after)
+    filters = {"neighborhood": same_neighborhood, "city": city, "nearby": nearby}
+    return {tier: q & fresh if tier in tiers else _NEVER for tier, q in filters.items()}
 
 
 def tier_case(filters: dict[str, Q], prefix: str) -> Case:
@@ -199,6 +228,8 @@ def top_per_tier(
     sample_from: QuerySet,
     sample_prefix: str,
     sample_key: str,
+    tiers: tuple[str, ...] = TIERS,
+    fresh_after: dt.datetime | None = None,
 ) -> dict[str, list[dict]]:
     """The first ``limit`` candidates of each tier by ``order_key``, as ``fields`` dicts (plus
     ``tier`` and ``rank``), chosen IN SQL, exactly as if every candidate had been ranked.
@@ -207,9 +238,12 @@ def top_per_tier(
     (``sample_key``: the candidate's id there, ``sample_prefix``: the way to the location) whose
     first rows per tier go through the policy first (``_ranked_in_sample``). A tier short of
     ``limit`` although its sample was not all of it is ranked again over every candidate: the
-    answer never depends on the sample. One statement, rarely two.
+    answer never depends on the sample. One statement, rarely two. ``tiers`` and
+    ``fresh_after`` narrow the tiers (``tier_filters``).
     """
-    filters = tier_filters(location)  # built once: every part of the statement shares them
+    filters = tier_filters(
+        location, tiers=tiers, fresh_after=fresh_after
+    )  # built once: every part of the statement shares them
     ranked = partial(_ranked, filters=filters, viewer_id=viewer_id)
     values = ("tier", "rank", *fields)
     everyone = ranked(candidates, prefix=prefix, key="pk").filter(rank__lte=limit).values(*values)

@@ -3,6 +3,7 @@ variables: names become keyed hashes and coordinates become a cell centre before
 saved, and neither is ever logged or put in an error message.
 """
 
+import datetime as dt
 import math
 
 from django.db import transaction
@@ -10,6 +11,7 @@ from django.utils import timezone
 
 from geo import privacy
 from geo.models import Location
+from safety import policy
 from wya.errors import Invalid
 
 
@@ -66,3 +68,12 @@ def location_set(
 def location_delete(*, user) -> None:
     with transaction.atomic():
         Location.objects.filter(user_id=user.pk).delete()
+
+
+def expired_teen_locations_delete(*, now: dt.datetime | None = None) -> int:
+    """Delete teens' locations older than TEEN_LOCATION_TTL_HOURS (they already count as not set:
+    the Children's code asks that location data be kept no longer than needed). Returns the
+    number of rows deleted. Idempotent; adults' locations are never touched."""
+    with transaction.atomic():
+        deleted, _ = Location.objects.filter(policy.expired_teen_locations_q(now=now)).delete()
+    return deleted

@@ -881,3 +881,113 @@ def appeals_reviewed_by_q(reviewer, prefix: str = "") -> Q:
     return ~Q(**{f"{prefix}action__moderator_id": reviewer.pk}) & ~Q(
         **{f"{prefix}appellant_id": reviewer.pk}
     )
+
+
+# --- Minors: location that expires, teen tiers, quiet hours, read receipts (issue 20, M1) -----
+# docs/location-privacy.md "Teens" and docs/moderation.md "Minors". A teen's approximate location
+# is live for TEEN_LOCATION_TTL_HOURS after it was set (``locations.updated_at``) and then counts
+# as NOT set everywhere (discovery, GET /api/me/location/, the pages) until they set it again;
+# ``manage.py purge_expired_locations`` deletes the expired rows (the Children's code: not kept
+# longer than needed). Teens discover (and are discovered by) teens only in the neighbourhood and
+# city tiers: "nearby" reaches across city borders by position, so it is an adult tier.
+ALL_TIERS = ("neighborhood", "city", "nearby")
+TEEN_TIERS = ("neighborhood", "city")
+DEFAULT_QUIET_FROM = dt.time(22, 0)
+DEFAULT_QUIET_TO = dt.time(7, 0)
+
+
+def teen_location_ttl_hours() -> int:
+    return settings.TEEN_LOCATION_TTL_HOURS
+
+
+def teen_location_ttl() -> dt.timedelta:
+    return dt.timedelta(hours=teen_location_ttl_hours())
+
+
+def location_cutoff(now: dt.datetime | None = None) -> dt.datetime:
+    """A teen location set at or before this moment has expired (exactly TTL old: expired)."""
+    return (now or timezone.now()) - teen_location_ttl()
+
+
+def location_expired(user, updated_at: dt.datetime | None, *, now=None) -> bool:
+    """Whether ``user``'s location (set at ``updated_at``) counts as not set any more."""
+    if age_segment(user) != TEEN:
+        return False
+    return updated_at is None or updated_at <= location_cutoff(now)
+
+
+def fresh_locations_after(viewer, *, now=None) -> dt.datetime | None:
+    """For discovery by ``viewer``: candidates' locations must be newer than this (``None``: no
+    limit). Teens only ever see teens, so a teen viewer's cutoff covers every candidate."""
+    return location_cutoff(now) if age_segment(viewer) == TEEN else None
+
+
+def expired_teen_locations_q(*, now=None) -> Q:
+    """``Location`` rows of teens that have expired (what the purge deletes)."""
+    stale = Q(updated_at__lte=location_cutoff(now)) | Q(updated_at__isnull=True)
+    return stale & segment_q(TEEN, prefix="user__")
+
+
+def discovery_tiers_for(user) -> tuple[str, ...]:
+    """The discovery tiers ``user`` sees and is seen in (the other tiers answer empty)."""
+    return TEEN_TIERS if age_segment(user) == TEEN else ALL_TIERS
+
+
+@dataclass(frozen=True)
+class SafetySettings:
+    """A person's quiet hours and read receipts: their ``user_safety_settings`` row, or the
+    defaults of their segment when they never changed them (no row: no write on a read)."""
+
+    quiet_hours_enabled: bool
+    quiet_from: dt.time
+    quiet_to: dt.time
+    read_receipts_enabled: bool
+
+
+def default_safety_settings(user) -> SafetySettings:
+    """Teens: quiet hours on, read receipts off; adults: the other way round."""
+    teen = age_segment(user) == TEEN
+    return SafetySettings(teen, DEFAULT_QUIET_FROM, DEFAULT_QUIET_TO, not teen)
+
+
+def safety_settings_of(user) -> SafetySettings:
+    """The settings in force (reads ``user.safety_settings``: ``select_related`` it in lists)."""
+    row = getattr(user, "safety_settings", None)  # the missing relation is an AttributeError
+    return safety_settings_from(user, row)
+
+
+def safety_settings_from(user, row) -> SafetySettings:
+    """``row`` (a ``user_safety_settings`` row, or ``None``: the segment's defaults) as values."""
+    if row is None:
+        return default_safety_settings(user)
+    return SafetySettings(
+        row.quiet_hours_enabled, row.quiet_from, row.quiet_to, row.read_receipts_enabled
+    )
+
+
+def in_quiet_hours(user, now: dt.datetime | None = None) -> bool:
+    """Whether ``now`` (local time, TIME_ZONE) is in ``user``'s quiet hours; a window whose end
+    is before its start crosses midnight (22:00–07:00). Every notification that may reach a
+    person while they are away (push, email digests, sounds) must ask this first."""
+    chosen = safety_settings_of(user)
+    if not chosen.quiet_hours_enabled or chosen.quiet_from == chosen.quiet_to:
+        return False
+    clock = timezone.localtime(now or timezone.now()).time()
+    start, end = chosen.quiet_from, chosen.quiet_to
+    if start < end:
+        return start <= clock < end
+    return clock >= start or clock < end
+
+
+def shows_read_receipts(user) -> bool:
+    """Whether others may be shown that ``user`` read their messages. WYA has no read markers
+    yet: the future ones must ask this (off for teens unless they turn it on)."""
+    return safety_settings_of(user).read_receipts_enabled
+
+
+def quiet_hours_note(user) -> str | None:
+    """The profile's note ("Quiet hours 22:00–07:00"), or ``None`` when quiet hours are off."""
+    chosen = safety_settings_of(user)
+    if not chosen.quiet_hours_enabled:
+        return None
+    return f"Quiet hours {chosen.quiet_from:%H:%M}–{chosen.quiet_to:%H:%M}"

@@ -331,6 +331,12 @@ SIGNAL_CROSS_SEGMENT_MINUTES = env.int("SIGNAL_CROSS_SEGMENT_MINUTES", default=3
 APPEAL_WINDOW_DAYS = env.int("APPEAL_WINDOW_DAYS", default=30)
 APPEAL_TEXT_MAX = 2000
 
+
+# --- Minors: location expiry (issue 20, M1) --------------------------------------------------
+# A teen's approximate location counts as not set this many hours after they set it, and
+# ``manage.py purge_expired_locations`` deletes it (docs/location-privacy.md "Teens").
+TEEN_LOCATION_TTL_HOURS = env.int("TEEN_LOCATION_TTL_HOURS", default=24)
+
 # --- Live -----------------------------------------------------------------------------------
 WS_TICKET_TTL_SECONDS = env.int("WS_TICKET_TTL_SECONDS", default=30)
 WS_MAX_FRAME_BYTES = env.int("WS_MAX_FRAME_BYTES", default=64 * 1024)

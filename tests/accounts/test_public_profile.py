@@ -20,6 +20,7 @@ PUBLIC_FIELDS = {
     "profile_music_provider",
     "location",
     "presence",
+    "quiet_hours",
 }
 
 
