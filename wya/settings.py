@@ -314,6 +314,11 @@ LOGIN_LOCKOUT_SECONDS = env.int("LOGIN_LOCKOUT_SECONDS", default=900)
 # The issuer an authenticator app shows beside a staff member's /admin/ code.
 OTP_TOTP_ISSUER = env.str("OTP_TOTP_ISSUER", default="WYA!? admin")
 
+# --- First contact (issue 20, part M2) ------------------------------------------------------
+# The first-contact prompt and blurred images (docs/moderation.md "Protections for minors") are
+# always on for teens; this turns them off for adults when an operator prefers.
+FIRST_CONTACT_PROMPT_ADULTS = env.bool("FIRST_CONTACT_PROMPT_ADULTS", default=True)
+
 # --- Live -----------------------------------------------------------------------------------
 WS_TICKET_TTL_SECONDS = env.int("WS_TICKET_TTL_SECONDS", default=30)
 WS_MAX_FRAME_BYTES = env.int("WS_MAX_FRAME_BYTES", default=64 * 1024)
