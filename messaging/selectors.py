@@ -296,6 +296,9 @@ def dm_history(viewer, other, *, before=None, after=None, limit: int = 50) -> Cu
 
 
 # --- First contact (docs/moderation.md "Protections for minors") ----------------------------
+FIRST_CONTACT_COLUMNS = ("they_wrote", "i_wrote", "share_room", "prompted", "reported", "blocked")
+
+
 def _first_contact_annotations(viewer) -> dict:
     """Per other user (``OuterRef("pk")``): the ``policy.FirstContactFacts`` as EXISTS columns.
     Acknowledged: the prompt answered (a ``first_contact_prompts`` row), or the other person
@@ -323,20 +326,21 @@ def first_contact_facts(viewer, other_ids) -> dict[str, policy.FirstContactFacts
     ids = {other_id for other_id in other_ids if other_id and other_id != viewer.pk}
     if not ids:
         return {}
-    rows = (
-        User.objects.filter(pk__in=ids)
-        .annotate(**_first_contact_annotations(viewer))
-        .values("pk", "they_wrote", "i_wrote", "share_room", "prompted", "reported", "blocked")
+    users = (
+        User.objects.filter(pk__in=ids).only("pk").annotate(**_first_contact_annotations(viewer))
     )
-    return {
-        row["pk"]: policy.FirstContactFacts(
-            they_wrote=row["they_wrote"],
-            i_wrote=row["i_wrote"],
-            share_room=row["share_room"],
-            acknowledged=row["prompted"] or row["reported"] or row["blocked"],
-        )
-        for row in rows
-    }
+    return {user.pk: _facts_of(user) for user in users}
+
+
+def _facts_of(user) -> policy.FirstContactFacts:
+    # The EXISTS columns of ``_first_contact_annotations``, read by name (not model fields).
+    flag = {name: bool(getattr(user, name)) for name in FIRST_CONTACT_COLUMNS}
+    return policy.FirstContactFacts(
+        they_wrote=flag["they_wrote"],
+        i_wrote=flag["i_wrote"],
+        share_room=flag["share_room"],
+        acknowledged=flag["prompted"] or flag["reported"] or flag["blocked"],
+    )
 
 
 def first_contact_due_ids(viewer, others) -> set[str]:

@@ -69,7 +69,9 @@ def dm_send(*, sender, recipient_id: str, message: str, media_url=None) -> Priva
     )
     event = {"type": "dm.message", "message": dm_payload(dm)}
     publish_on_commit(user_group(sender.pk), event)
-    publish_on_commit(user_group(recipient_id), {**event, **_first_contact_hints(sender, dm, facts)})
+    publish_on_commit(
+        user_group(recipient_id), {**event, **_first_contact_hints(sender, dm, facts)}
+    )
     return dm
 
 
@@ -78,7 +80,7 @@ def _first_contact_hints(sender, dm: PrivateMessage, send_facts: policy.DmSendFa
     to them: ``first_contact`` (show the prompt) and ``blurred`` (blur its image). Read only
     when the recipient never wrote to the sender (``has_conversation`` False): an answered
     conversation costs no extra query."""
-    if send_facts.has_conversation:
+    if send_facts.has_conversation or send_facts.recipient_birth_date is None:
         return {}
     # The recipient as the policy needs them (their segment), without loading the row again.
     recipient = User(pk=dm.recipient_id, date_of_birth=send_facts.recipient_birth_date)

@@ -53,7 +53,9 @@ def _history_rows(request, thread, names: dict, avatars: dict) -> list[dict]:
 
 def _first_message_from(other, history: list[dict]) -> int | None:
     """The first message of ``other`` on the page: what the prompt's Report button reports."""
-    return next((row["message"].id for row in history if row["message"].sender_id == other.pk), None)
+    return next(
+        (row["message"].id for row in history if row["message"].sender_id == other.pk), None
+    )
 
 
 def _thread_context(request, other, *, form=None) -> dict:

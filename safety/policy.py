@@ -731,7 +731,9 @@ def first_contact_due(viewer, other, facts: FirstContactFacts) -> bool:
     return is_first_contact(viewer, facts) and not facts.acknowledged
 
 
-def first_contact_blurs(viewer, facts: FirstContactFacts, *, sender_id: str, is_image: bool) -> bool:
+def first_contact_blurs(
+    viewer, facts: FirstContactFacts, *, sender_id: str, is_image: bool
+) -> bool:
     """Blur a message's image for ``viewer``: an image the other person sent in a first
     contact. Dismissing the prompt does not unblur (each image is revealed by a tap); replying
     does, since the contact is then chosen."""
