@@ -52,7 +52,8 @@ def dm_send(*, sender, recipient_id: str, message: str, media_url=None) -> Priva
 
     The hot path: ``policy.decide_dm_send`` decides, with its precise refusal, on the facts
     read by ONE query (``dm_send_facts``). The save is one INSERT, atomic by itself: two
-    PostgreSQL round trips per message."""
+    PostgreSQL round trips per message, three while the recipient has never written to the
+    sender (the first-contact hints of their frame: ``_first_contact_hints``)."""
     message, media_url = clean_message(message, media_url)
     facts = selectors.dm_send_facts(sender, recipient_id)
     policy.raise_for(policy.decide_dm_send(sender, facts))
