@@ -11,6 +11,7 @@ from messaging import selectors, services
 from messaging.serializers import (
     ConversationOutput,
     ConversationParams,
+    DirectMessageHistoryOutput,
     DirectMessageInput,
     DirectMessageOutput,
     UserPresenceOutput,
@@ -51,7 +52,11 @@ class ConversationListApi(APIView):
             before=params.validated_data.get("before"),
             limit=params.validated_data.get("limit", 50),
         )
-        rows = [{"user": other, "last_message": message} for other, message in conversations]
+        due = selectors.first_contact_due_ids(request.user, [other for other, _ in conversations])
+        rows = [
+            {"user": other, "last_message": message, "first_contact": other.pk in due}
+            for other, message in conversations
+        ]
         return Response({"results": ConversationOutput(rows, many=True).data, "has_more": has_more})
 
 
@@ -65,15 +70,24 @@ class ConversationMessagesApi(APIView):
         ],
         responses=inline_serializer(
             "DirectMessagePage",
-            {"results": DirectMessageOutput(many=True), "has_more": serializers.BooleanField()},
+            {
+                "results": DirectMessageHistoryOutput(many=True),
+                "has_more": serializers.BooleanField(),
+                "first_contact": serializers.BooleanField(),
+            },
         ),
     )
     def get(self, request, user_id: str):
         cursor = parse_cursor(request.query_params)
         other = selectors.dm_partner_for(request.user, user_id)
-        page = selectors.dm_history(request.user, other, **cursor)
+        thread = selectors.dm_thread(request.user, other, **cursor)
+        rows = [(message, message.id in thread.blurred_ids) for message in thread.page.items]
         return Response(
-            {"results": DirectMessageOutput(page.items, many=True).data, "has_more": page.has_more}
+            {
+                "results": DirectMessageHistoryOutput(rows, many=True).data,
+                "has_more": thread.page.has_more,
+                "first_contact": thread.first_contact,
+            }
         )
 
     @extend_schema(
@@ -100,3 +114,12 @@ class PresenceApi(APIView):
             )
         rows = selectors.presence_list(request.user, user_ids)
         return Response(UserPresenceOutput(rows, many=True).data)
+
+
+class FirstContactDismissApi(APIView):
+    @extend_schema(tags=["messaging"], request=None, responses={204: None})
+    def post(self, request, user_id: str):
+        """The prompt's "Got it": it is not shown again for this pair."""
+        no_body(request)
+        services.first_contact_dismiss(user=request.user, other_id=user_id)
+        return Response(status=status.HTTP_204_NO_CONTENT)

@@ -10,5 +10,10 @@ urlpatterns = [
         api.ConversationMessagesApi.as_view(),
         name="dm-messages",
     ),
+    path(
+        "dms/<str:user_id>/first-contact/dismiss/",
+        api.FirstContactDismissApi.as_view(),
+        name="dm-first-contact-dismiss",
+    ),
     path("presence/", api.PresenceApi.as_view(), name="presence"),
 ]

@@ -36,6 +36,8 @@ logger = logging.getLogger(__name__)
 
 CLOSE_CODE = 4001  # a socket.close control event (logout, deletion, ban)
 RECONNECT_CODE = 1012  # "service restart": reconnect and catch up (graceful stop, missed events)
+# What a dm.message frame adds for a message from someone new (docs/live.md "First contact").
+FIRST_CONTACT_KEYS = ("first_contact", "blurred")
 TYPING_START_INTERVAL = 2.0  # seconds: at most one "start" per target in this window
 # settings.LIVE_DB_THREADS > 1: a pool for the socket's database work (else the one thread).
 _db_pool = (
@@ -314,7 +316,10 @@ class LiveConsumer(AsyncWebsocketConsumer):
             else message["sender_id"]
         )
         if other not in self.blocked:
-            await self.send_json({"type": "dm.message", "message": message})
+            frame = {"type": "dm.message", "message": message}
+            # From someone new (only in the recipient's event): the prompt and the blur hints.
+            frame.update({key: event[key] for key in FIRST_CONTACT_KEYS if key in event})
+            await self.send_json(frame)
 
     async def room_member(self, event):
         room_id, user_id, kind = event["room_id"], event["user_id"], event["event"]

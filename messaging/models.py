@@ -76,3 +76,27 @@ class Presence(models.Model):
 
     def __str__(self) -> str:
         return f"{self.user_id}: {self.status}"
+
+
+class FirstContactPrompt(models.Model):
+    """``user`` saw and answered the first-contact prompt about ``other`` (docs/moderation.md
+    "Protections for minors"): once a row exists the prompt is not shown again for the pair.
+    A table on top of the lock (docs/schema.md)."""
+
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+", db_index=False
+    )
+    other = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+")
+    shown_at = models.DateTimeField(default=timezone.now)
+    dismissed_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        db_table = "first_contact_prompts"
+        constraints = [
+            models.UniqueConstraint(
+                fields=["user", "other"], name="first_contact_prompts_user_other_uniq"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.user_id} → {self.other_id}"

@@ -7,23 +7,25 @@ themself, since staff invite rather than add) or a direct-message conversation B
 """
 
 import datetime as dt
+from dataclasses import dataclass
 
 from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.db import connection
-from django.db.models import Case, Exists, F, Max, Q, QuerySet, When
+from django.db.models import Case, Exists, F, Max, OuterRef, Q, QuerySet, When
 from django.utils import timezone
 
-from messaging.models import Presence, PresenceStatus, PrivateMessage
+from messaging.models import FirstContactPrompt, Presence, PresenceStatus, PrivateMessage
 from rooms.models import ChatRoomMember
 from safety import policy
-from safety.models import ActionType, Block, ModerationAction
+from safety.models import ActionType, Block, ModerationAction, Report
 from safety.selectors import (
     ACTION_COLUMNS,
     actions_from_columns,
     is_user_id,
     visible_user_or_404,
 )
+from uploads.services import media_kind
 from wya.cursor import CursorPage, cursor_page
 from wya.db import date_from_db
 from wya.errors import Invalid, NotFound
@@ -293,3 +295,95 @@ def dm_conversations(viewer, *, before: int | None = None, limit: int = 50) -> t
 def dm_history(viewer, other, *, before=None, after=None, limit: int = 50) -> CursorPage:
     """A page of the conversation in ascending id order. One query."""
     return cursor_page(dm_conversation(viewer, other), before=before, after=after, limit=limit)
+
+
+# --- First contact (docs/moderation.md "Protections for minors") ----------------------------
+FIRST_CONTACT_COLUMNS = ("they_wrote", "i_wrote", "share_room", "prompted", "reported", "blocked")
+
+
+def _first_contact_annotations(viewer) -> dict:
+    """Per other user (``OuterRef("pk")``): the ``policy.FirstContactFacts`` as EXISTS columns.
+    Acknowledged: the prompt answered (a ``first_contact_prompts`` row), or the other person
+    reported or blocked by the viewer, whatever the path (REST, page, report form)."""
+    other = OuterRef("pk")
+    return {
+        "they_wrote": Exists(
+            PrivateMessage.objects.filter(sender_id=other, recipient_id=viewer.pk)
+        ),
+        "i_wrote": Exists(PrivateMessage.objects.filter(sender_id=viewer.pk, recipient_id=other)),
+        "share_room": Exists(
+            ChatRoomMember.objects.filter(
+                user_id=other, is_banned=False, room_id__in=_room_ids_q(viewer.pk)
+            )
+        ),
+        "prompted": Exists(FirstContactPrompt.objects.filter(user_id=viewer.pk, other_id=other)),
+        "reported": Exists(Report.objects.filter(reporter_id=viewer.pk, reported_user_id=other)),
+        "blocked": Exists(Block.objects.filter(blocker_id=viewer.pk, blocked_id=other)),
+    }
+
+
+def first_contact_facts(viewer, other_ids) -> dict[str, policy.FirstContactFacts]:
+    """``{other_id: FirstContactFacts}`` for every id given, in ONE query whatever their number
+    (the DM list asks for its whole page at once)."""
+    ids = {other_id for other_id in other_ids if other_id and other_id != viewer.pk}
+    if not ids:
+        return {}
+    users = (
+        User.objects.filter(pk__in=ids).only("pk").annotate(**_first_contact_annotations(viewer))
+    )
+    return {user.pk: _facts_of(user) for user in users}
+
+
+def _facts_of(user) -> policy.FirstContactFacts:
+    # The EXISTS columns of ``_first_contact_annotations``, read by name (not model fields).
+    flag = {name: bool(getattr(user, name)) for name in FIRST_CONTACT_COLUMNS}
+    return policy.FirstContactFacts(
+        they_wrote=flag["they_wrote"],
+        i_wrote=flag["i_wrote"],
+        share_room=flag["share_room"],
+        acknowledged=flag["prompted"] or flag["reported"] or flag["blocked"],
+    )
+
+
+def first_contact_due_ids(viewer, others) -> set[str]:
+    """The ids of ``others`` (a page of the DM list) whose prompt is due for ``viewer``: one query."""
+    facts = first_contact_facts(viewer, [other.pk for other in others])
+    return {
+        other.pk
+        for other in others
+        if other.pk in facts and policy.first_contact_due(viewer, other, facts[other.pk])
+    }
+
+
+@dataclass(frozen=True)
+class ThreadPage:
+    """A page of one conversation with what the first-contact protections add to it."""
+
+    page: CursorPage
+    first_contact: bool  # the prompt is due
+    blurred_ids: set[int]  # messages whose image is shown blurred
+
+
+def dm_thread(viewer, other, *, before=None, after=None, limit: int = 50) -> ThreadPage:
+    """``dm_history`` and the first-contact state of the conversation: two queries."""
+    page = dm_history(viewer, other, before=before, after=after, limit=limit)
+    facts = first_contact_facts(viewer, [other.pk]).get(other.pk, policy.FirstContactFacts())
+    return ThreadPage(
+        page=page,
+        first_contact=policy.first_contact_due(viewer, other, facts),
+        blurred_ids=blurred_message_ids(viewer, page.items, facts),
+    )
+
+
+def blurred_message_ids(viewer, messages, facts: policy.FirstContactFacts) -> set[int]:
+    """The ids of ``messages`` (one conversation) whose image ``viewer`` sees blurred."""
+    return {
+        message.id
+        for message in messages
+        if policy.first_contact_blurs(
+            viewer,
+            facts,
+            sender_id=message.sender_id,
+            is_image=media_kind(message.media_url) == "image",
+        )
+    }

@@ -23,6 +23,20 @@ class DirectMessageOutput(PayloadOutput):
     payload = staticmethod(dm_payload)
 
 
+def _history_payload(row: tuple) -> dict:
+    message, blurred = row
+    return {**dm_payload(message), "blurred": blurred}
+
+
+class DirectMessageHistoryOutput(DirectMessageOutput):
+    """A message of a conversation's history: the frame's shape and ``blurred``, the hint that
+    its image is from someone new and shown blurred until tapped (docs/moderation.md)."""
+
+    blurred = serializers.BooleanField()
+
+    payload = staticmethod(_history_payload)
+
+
 class PublicUserOutput(serializers.Serializer):
     id = serializers.CharField()
     display_name = serializers.CharField(source="profile.display_name", default="")
@@ -38,6 +52,8 @@ class WsTicketOutput(serializers.Serializer):
 class ConversationOutput(serializers.Serializer):
     user = PublicUserOutput()
     last_message = DirectMessageOutput()
+    # The first-contact prompt is due: someone new wrote (docs/moderation.md).
+    first_contact = serializers.BooleanField()
 
 
 class PresenceOutput(serializers.Serializer):

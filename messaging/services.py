@@ -17,12 +17,12 @@ from django.utils import timezone
 from rest_framework.fields import DateTimeField
 
 from messaging import selectors
-from messaging.models import Presence, PresenceStatus, PrivateMessage
+from messaging.models import FirstContactPrompt, Presence, PresenceStatus, PrivateMessage
 from rooms.models import ChatRoomMember
 from rooms.selectors import room_ids_for_user
 from safety import policy, signals_rules
 from safety.models import SignalKind
-from uploads.services import require_issued_media
+from uploads.services import media_kind, require_issued_media
 from wya import ratelimit
 from wya.db import insert_one
 from wya.errors import Invalid, NotFound, RateLimited
@@ -55,8 +55,9 @@ def dm_send(*, sender, recipient_id: str, message: str, media_url=None) -> Priva
 
     The hot path: ``policy.decide_dm_send`` decides, with its precise refusal, on the facts
     read by ONE query (``dm_send_facts``). The save is one INSERT, atomic by itself: two
-    PostgreSQL round trips per message; the early-signal counters add one Redis round trip
-    (``signals_rules.count_dm_send``)."""
+    PostgreSQL round trips per message, three while the recipient has never written to the
+    sender (the first-contact hints of their frame: ``_first_contact_hints``); the early-signal
+    counters add one Redis round trip (``signals_rules.count_dm_send``)."""
     message, media_url = clean_message(message, media_url)
     facts = selectors.dm_send_facts(sender, recipient_id)
     policy.raise_for(policy.decide_dm_send(sender, facts))
@@ -77,7 +78,9 @@ def dm_send(*, sender, recipient_id: str, message: str, media_url=None) -> Priva
     )
     event = {"type": "dm.message", "message": dm_payload(dm)}
     publish_on_commit(user_group(sender.pk), event)
-    publish_on_commit(user_group(recipient_id), event)
+    publish_on_commit(
+        user_group(recipient_id), {**event, **_first_contact_hints(sender, dm, facts)}
+    )
     _raise_dm_signals(sender, counts, message)
     return dm
 
@@ -141,6 +144,38 @@ def _same_text_evidence(sender, text: str) -> dict:
         "recipient_ids": list(dict.fromkeys(to for _, to in same))[:EVIDENCE_IDS],
         "message_ids": [pk for pk, _ in same][:EVIDENCE_IDS],
     }
+
+
+def _first_contact_hints(sender, dm: PrivateMessage, send_facts: policy.DmSendFacts) -> dict:
+    """What the recipient's ``dm.message`` frame adds when the message comes from someone new
+    to them: ``first_contact`` (show the prompt) and ``blurred`` (blur its image). Read only
+    when the recipient never wrote to the sender (``has_conversation`` False): an answered
+    conversation costs no extra query."""
+    if send_facts.has_conversation or send_facts.recipient_birth_date is None:
+        return {}
+    # The recipient as the policy needs them (their segment), without loading the row again.
+    recipient = User(pk=dm.recipient_id, date_of_birth=send_facts.recipient_birth_date)
+    facts = selectors.first_contact_facts(recipient, [sender.pk]).get(sender.pk)
+    if facts is None:
+        return {}
+    blurred = policy.first_contact_blurs(
+        recipient, facts, sender_id=sender.pk, is_image=media_kind(dm.media_url) == "image"
+    )
+    return {"first_contact": policy.first_contact_due(recipient, sender, facts), "blurred": blurred}
+
+
+def first_contact_dismiss(*, user, other_id: str) -> None:
+    """``user`` answered the first-contact prompt about ``other_id`` ("Got it"): it is not shown
+    again for the pair. Idempotent; 404 for someone ``user`` may not see."""
+    other = selectors.dm_partner_for(user, other_id)
+    now = timezone.now()
+    with transaction.atomic():
+        FirstContactPrompt.objects.update_or_create(
+            user_id=user.pk,
+            other_id=other.pk,
+            defaults={"dismissed_at": now},
+            create_defaults={"shown_at": now, "dismissed_at": now},
+        )
 
 
 # --- Presence -------------------------------------------------------------------------------

@@ -25,42 +25,64 @@ def _partner_or_404(viewer, user_id):
 @login_required
 def dm_list_page(request):
     conversations, has_more = selectors.dm_conversations(request.user, limit=HISTORY_PAGE)
+    due = selectors.first_contact_due_ids(request.user, [other for other, _ in conversations])
     rows = [
-        {"user": other, "last_message": message, "mine": message.sender_id == request.user.pk}
+        {
+            "user": other,
+            "last_message": message,
+            "mine": message.sender_id == request.user.pk,
+            "first_contact": other.pk in due,
+        }
         for other, message in conversations
     ]
     return render(request, "messaging/dm_list.html", {"rows": rows, "has_more": has_more})
 
 
+def _history_rows(request, thread, names: dict, avatars: dict) -> list[dict]:
+    return [
+        {
+            "message": message,
+            "author": names.get(message.sender_id, "Someone"),
+            "avatar": avatars.get(message.sender_id),
+            "mine": message.sender_id == request.user.pk,
+            "blurred": message.id in thread.blurred_ids,
+        }
+        for message in thread.page.items
+    ]
+
+
+def _first_message_from(other, history: list[dict]) -> int | None:
+    """The first message of ``other`` on the page: what the prompt's Report button reports."""
+    return next(
+        (row["message"].id for row in history if row["message"].sender_id == other.pk), None
+    )
+
+
 def _thread_context(request, other, *, form=None) -> dict:
-    page = selectors.dm_history(request.user, other, limit=HISTORY_PAGE)
+    thread = selectors.dm_thread(request.user, other, limit=HISTORY_PAGE)
+    items = thread.page.items
     other_name = display_name_of(other, "Someone")
     names = {other.pk: other_name, request.user.pk: display_name_of(request.user, "Me")}
     avatars = {
         other.pk: profile_value(other, "avatar_url"),
         request.user.pk: profile_value(request.user, "avatar_url"),
     }
+    history = _history_rows(request, thread, names, avatars)
     return {
         "other": other,
         "other_name": other_name,
         "form": form or MessageForm(),
-        "history": [
-            {
-                "message": message,
-                "author": names.get(message.sender_id, "Someone"),
-                "avatar": avatars.get(message.sender_id),
-                "mine": message.sender_id == request.user.pk,
-            }
-            for message in page.items
-        ],
-        "has_more": page.has_more,
+        "history": history,
+        "has_more": thread.page.has_more,
+        "first_contact": thread.first_contact,
+        "first_message_id": _first_message_from(other, history),
         "live": {
             "kind": "dm",
             "to": other.pk,
             "me": request.user.pk,
             "names": names,
             "avatars": {k: v for k, v in avatars.items() if v},
-            "last_id": page.items[-1].id if page.items else 0,
+            "last_id": items[-1].id if items else 0,
             "history_url": reverse("dm-messages", kwargs={"user_id": other.pk}),
         },
     }
@@ -86,3 +108,12 @@ def dm_send_page(request, user_id):
         return redirect("dm-thread", user_id=other.pk)
     context = _thread_context(request, other, form=form)
     return render(request, "messaging/dm_thread.html", context, status=done.status)
+
+
+@login_required
+@require_POST
+def first_contact_dismiss_page(request, user_id):
+    """The prompt's "Got it" without JavaScript: the same service as REST."""
+    other = _partner_or_404(request.user, user_id)
+    services.first_contact_dismiss(user=request.user, other_id=other.pk)
+    return redirect("dm-thread", user_id=other.pk)

@@ -991,3 +991,49 @@ def quiet_hours_note(user) -> str | None:
     if not chosen.quiet_hours_enabled:
         return None
     return f"Quiet hours {chosen.quiet_from:%H:%M}–{chosen.quiet_to:%H:%M}"
+
+
+# --- First contact (issue 20, part M2: the safety prompt and blurred images) ------------------
+# A message from someone new is where grooming and scams start: the recipient gets a prompt
+# (block or report if it feels wrong) once per pair, and the images in that conversation are
+# blurred until tapped. "Someone new": they wrote, I never wrote to them, and we share no room.
+@dataclass(frozen=True)
+class FirstContactFacts:
+    """What ``first_contact_due`` and ``first_contact_blurs`` decide on, about the viewer and
+    one other person (``messaging.selectors.first_contact_facts`` reads them for a whole page)."""
+
+    they_wrote: bool = False  # the other person wrote to the viewer
+    i_wrote: bool = False  # the viewer wrote to them (replying chooses the contact)
+    share_room: bool = False  # both hold a non-banned membership of one room
+    acknowledged: bool = False  # the viewer dismissed the prompt, or reported or blocked them
+
+
+def _first_contact_applies(viewer) -> bool:
+    """Teens always; adults unless the operator turned it off (FIRST_CONTACT_PROMPT_ADULTS)."""
+    segment = age_segment(viewer)
+    if segment == TEEN:
+        return True
+    return segment == ADULT and settings.FIRST_CONTACT_PROMPT_ADULTS
+
+
+def is_first_contact(viewer, facts: FirstContactFacts) -> bool:
+    """The conversation is with someone new to ``viewer``, whom ``viewer`` has not answered."""
+    if not facts.they_wrote or facts.i_wrote or facts.share_room:
+        return False
+    return _first_contact_applies(viewer)
+
+
+def first_contact_due(viewer, other, facts: FirstContactFacts) -> bool:
+    """Show ``viewer`` the first-contact prompt about ``other``: a first contact whose prompt
+    was not answered yet (once per pair). ``other`` is named for the callers' clarity: every
+    fact about them is in ``facts``."""
+    return is_first_contact(viewer, facts) and not facts.acknowledged
+
+
+def first_contact_blurs(
+    viewer, facts: FirstContactFacts, *, sender_id: str, is_image: bool
+) -> bool:
+    """Blur a message's image for ``viewer``: an image the other person sent in a first
+    contact. Dismissing the prompt does not unblur (each image is revealed by a tap); replying
+    does, since the contact is then chosen."""
+    return is_image and sender_id != viewer.pk and is_first_contact(viewer, facts)

@@ -337,6 +337,12 @@ APPEAL_TEXT_MAX = 2000
 # ``manage.py purge_expired_locations`` deletes it (docs/location-privacy.md "Teens").
 TEEN_LOCATION_TTL_HOURS = env.int("TEEN_LOCATION_TTL_HOURS", default=24)
 
+
+# --- First contact (issue 20, part M2) ------------------------------------------------------
+# The first-contact prompt and blurred images (docs/moderation.md "Protections for minors") are
+# always on for teens; this turns them off for adults when an operator prefers.
+FIRST_CONTACT_PROMPT_ADULTS = env.bool("FIRST_CONTACT_PROMPT_ADULTS", default=True)
+
 # --- Live -----------------------------------------------------------------------------------
 WS_TICKET_TTL_SECONDS = env.int("WS_TICKET_TTL_SECONDS", default=30)
 WS_MAX_FRAME_BYTES = env.int("WS_MAX_FRAME_BYTES", default=64 * 1024)

@@ -125,11 +125,12 @@ class TestReading:
         for _ in range(2):
             dm(UserFactory(), adult)
         client = make_client(adult)
-        with django_assert_num_queries(3):  # token auth; the grouped page; the last messages
+        # token auth; the grouped page; the last messages; the first-contact facts of the page
+        with django_assert_num_queries(4):
             assert len(client.get("/api/dms/").json()["results"]) == 2
         for _ in range(6):
             dm(adult, UserFactory())
-        with django_assert_num_queries(3):
+        with django_assert_num_queries(4):
             assert len(client.get("/api/dms/").json()["results"]) == 8
 
     def test_history_costs_the_same_for_any_page_size(
@@ -140,10 +141,10 @@ class TestReading:
         client = make_client(adult)
         url = f"/api/dms/{other_adult.pk}/messages/"
         # token auth; the other user if I may see them (segment and blocks in the same query);
-        # the page
-        with django_assert_num_queries(3):
+        # the page; the first-contact facts
+        with django_assert_num_queries(4):
             assert len(client.get(url, {"limit": 2}).json()["results"]) == 2
-        with django_assert_num_queries(3):
+        with django_assert_num_queries(4):
             assert len(client.get(url, {"limit": 30}).json()["results"]) == 30
 
     def test_teens_see_their_own_conversations(self, make_client):

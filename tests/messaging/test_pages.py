@@ -127,7 +127,7 @@ def test_the_thread_page_costs_the_same_number_of_queries_whatever_the_history_s
     assert len(response.context["history"]) == history_size
 
 
-THREAD_PAGE_QUERIES = 8  # + the moderation banner and the header badge
+THREAD_PAGE_QUERIES = 9  # + the moderation banner, the header badge, the first-contact facts
 
 
 @pytest.mark.parametrize("conversations", [1, 6])
@@ -145,4 +145,4 @@ def test_the_conversation_list_costs_the_same_number_of_queries_whatever_its_len
     assert len(response.context["rows"]) == conversations
 
 
-LIST_PAGE_QUERIES = 7  # + the moderation banner and the header badge
+LIST_PAGE_QUERIES = 8  # + the moderation banner, the header badge, the first-contact facts

@@ -91,7 +91,7 @@
     return ("0" + date.getHours()).slice(-2) + ":" + ("0" + date.getMinutes()).slice(-2);
   }
 
-  function buildItem(authorId, text, mediaUrl, createdAt) {
+  function buildItem(authorId, text, mediaUrl, createdAt, blurred) {
     var li = document.createElement("li");
     li.className = "msg" + (authorId === cfg.me ? " mine" : "");
     li.appendChild(avatarElement(authorId));
@@ -105,7 +105,7 @@
     li.appendChild(document.createTextNode(" "));
     li.appendChild(body);
     if (mediaUrl && /^\/|^https:\/\//.test(mediaUrl)) {
-      li.appendChild(mediaElement(mediaUrl));
+      li.appendChild(mediaElement(mediaUrl, blurred));
     }
     var time = document.createElement("time");
     time.textContent = formatTime(createdAt);
@@ -130,8 +130,9 @@
     return el;
   }
 
-  // Media: images as an image, audio as a player, anything else as a link.
-  function mediaElement(url) {
+  // Media: images as an image, audio as a player, anything else as a link. An image from
+  // someone new (``blurred``: the frame's or the history's hint) stays blurred until tapped.
+  function mediaElement(url, blurred) {
     var box = document.createElement("div");
     box.className = "media";
     var el;
@@ -140,6 +141,12 @@
       el.src = url;
       el.alt = "image attachment";
       el.loading = "lazy";
+      if (blurred) {
+        box.className = "media blurred";
+        box.appendChild(el);
+        box.appendChild(revealButton());
+        return box;
+      }
     } else if (/\.(mp3|aac|ogg|opus|m4a|wav|webm)$/i.test(url)) {
       el = document.createElement("audio");
       el.controls = true;
@@ -154,6 +161,40 @@
     }
     box.appendChild(el);
     return box;
+  }
+
+  function revealButton() {
+    var button = document.createElement("button");
+    button.type = "button";
+    button.className = "reveal";
+    button.textContent = "Tap to show";
+    var hint = document.createElement("span");
+    hint.className = "visually-hidden";
+    hint.textContent = " the image from someone new";
+    button.appendChild(hint);
+    return button;
+  }
+
+  // A tap on "Tap to show" reveals that one image (client side only: per image, per page).
+  function onReveal(event) {
+    var button = event.target.closest && event.target.closest("button.reveal");
+    if (!button || !list.contains(button)) return;
+    var box = button.parentNode;
+    box.classList.remove("blurred");
+    box.removeChild(button);
+  }
+
+  // --- First contact (docs/live.md): the prompt arrives with the first message live ---------
+  var firstContactEl = document.getElementById("first-contact");
+
+  function showFirstContact(message) {
+    if (!firstContactEl || !firstContactEl.hidden || message.sender_id !== cfg.to) return;
+    var target = document.getElementById("first-contact-report-target");
+    if (target) {
+      target.name = "dm"; // the Report button reports this first message
+      target.value = String(message.id);
+    }
+    firstContactEl.hidden = false;
   }
 
   var attachInput = document.getElementById("composer-file");
@@ -275,11 +316,14 @@
     list.appendChild(li);
   }
 
-  function render(message) {
+  function render(message, blurred) {
     if (!belongsHere(message) || seen.has(message.id)) return;
     seen.add(message.id);
     removePlaceholder();
-    var li = buildItem(authorOf(message), message.message, message.media_url, message.created_at);
+    blurred = blurred === true || message.blurred === true;
+    // Replying chooses the contact: the prompt has been answered (the server agrees).
+    if (message.sender_id === cfg.me && firstContactEl) firstContactEl.hidden = true;
+    var li = buildItem(authorOf(message), message.message, message.media_url, message.created_at, blurred);
     li.dataset.id = String(message.id);
     placeConfirmed(li, message.id);
     if (message.id > lastId) lastId = message.id;
@@ -509,6 +553,10 @@
           return response.json();
         })
         .then(function (data) {
+          if (data.first_contact === true) {
+            var first = data.results.filter(function (m) { return m.sender_id === cfg.to; })[0];
+            if (first) showFirstContact(first);
+          }
           data.results.forEach(function (message) {
             render(message);
             if (message.id > cursor) cursor = message.id;
@@ -540,7 +588,11 @@
   }
 
   live.on("room.message", function (frame) { render(frame.message); });
-  live.on("dm.message", function (frame) { render(frame.message); });
+  live.on("dm.message", function (frame) {
+    if (!belongsHere(frame.message)) return;
+    if (frame.first_contact === true) showFirstContact(frame.message);
+    render(frame.message, frame.blurred === true);
+  });
   live.on("ack", onAck);
   live.on("error", onErrorFrame);
   live.on("typing", onTyping);
@@ -554,6 +606,7 @@
   document.addEventListener("wya:refreshed", function () { presenceWords(); });
 
   form.addEventListener("submit", onSubmit);
+  list.addEventListener("click", onReveal);
   if (attachInput) {
     attachInput.addEventListener("change", function () {
       var nameEl = document.getElementById("attach-name");
