@@ -34,7 +34,7 @@ class DirectMessageHistoryOutput(DirectMessageOutput):
 
     blurred = serializers.BooleanField()
 
-    payload = staticmethod(_history_payload)
+    payload = staticmethod(_history_payload)  # type: ignore[assignment]  # a history row is (message, blurred), not a message
 
 
 class PublicUserOutput(serializers.Serializer):
