@@ -262,11 +262,22 @@ def test_a_room_message_costs_two_queries_however_many_actions_expired(
         room_message_send(user=user, room_id=room.pk, message="hi")
 
 
-def test_a_direct_message_costs_two_queries(django_assert_num_queries):
+def test_an_answer_costs_two_queries(django_assert_num_queries):
     sender, recipient = UserFactory(), UserFactory()
+    PrivateMessage.objects.create(sender=recipient, recipient=sender, message="hello")
     restrain(sender, ["expired"], ["expired"])
     # 1 the facts (dm_send_facts), 2 the INSERT
     with django_assert_num_queries(2):
+        dm_send(sender=sender, recipient_id=recipient.pk, message="hi")
+
+
+def test_a_first_message_to_someone_costs_one_more_query_for_the_first_contact_hints(
+    django_assert_num_queries,
+):
+    sender, recipient = UserFactory(), UserFactory()
+    # 1 the facts, 2 the INSERT, 3 the recipient's first-contact facts (their frame's prompt
+    # and blur: docs/moderation.md "First contact"), read only while they never wrote back
+    with django_assert_num_queries(3):
         dm_send(sender=sender, recipient_id=recipient.pk, message="hi")
 
 
@@ -291,10 +302,11 @@ def test_a_room_message_over_rest_costs_its_auth_the_facts_and_the_insert(
     assert response.status_code == 201
 
 
-def test_a_direct_message_over_rest_costs_its_auth_the_facts_and_the_insert(
+def test_an_answer_over_rest_costs_its_auth_the_facts_and_the_insert(
     django_assert_num_queries,
 ):
     sender, recipient = UserFactory(), UserFactory()
+    PrivateMessage.objects.create(sender=recipient, recipient=sender, message="hello")
     client = api_client_for(sender)
     with django_assert_num_queries(3):
         response = client.post(
