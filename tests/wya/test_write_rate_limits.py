@@ -103,13 +103,15 @@ def test_block_toggles_past_the_limit_are_refused(settings, make_client, adult, 
     assert client.get("/api/blocks/").json()["count"] == 1  # the refused unblock did nothing
 
 
-def test_member_add_and_kick_toggles_past_the_limit_are_refused(
+def test_member_invite_and_kick_toggles_past_the_limit_are_refused(
     settings, make_client, owner, room, adult
 ):
+    # Staff invite rather than add (docs/rooms.md "Invites"); invite and kick share the limit.
     _limits(settings, members="2/min")
     client = make_client(owner)
-    add = client.post(f"/api/rooms/{room.pk}/members/", {"user_id": adult.pk}, format="json")
-    assert add.status_code == 201, add.content
+    invite = client.post(f"/api/rooms/{room.pk}/members/", {"user_id": adult.pk}, format="json")
+    assert invite.status_code == 202, invite.content
+    assert make_client(adult).post(f"/api/rooms/{room.pk}/join/").status_code == 201
     assert client.post(f"/api/rooms/{room.pk}/members/{adult.pk}/kick/").status_code == 200
 
     refused = client.post(f"/api/rooms/{room.pk}/members/", {"user_id": adult.pk}, format="json")
