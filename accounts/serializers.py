@@ -178,17 +178,28 @@ class PublicProfileOutput(ProfileFieldsOutput):
         return policy.quiet_hours_note(user)
 
 
+# Quiet hours are a clock time "HH:MM" (local time), in and out; OpenAPI's "time" format would
+# promise seconds and an offset (RFC 3339), so the schema says what is really sent.
+CLOCK_TIME_SCHEMA = {"type": "string", "pattern": r"^([01]\d|2[0-3]):[0-5]\d$", "example": "22:00"}
+
+
+@extend_schema_field(CLOCK_TIME_SCHEMA)
+class ClockTimeField(serializers.TimeField):
+    def __init__(self, **kwargs):
+        super().__init__(format="%H:%M", input_formats=["%H:%M"], **kwargs)
+
+
 class SafetySettingsInput(StrictSerializer):
     """PATCH /api/me/safety-settings/: any of the four, times as HH:MM (local time)."""
 
     quiet_hours_enabled = serializers.BooleanField(required=False)
-    quiet_from = serializers.TimeField(required=False, input_formats=["%H:%M"])
-    quiet_to = serializers.TimeField(required=False, input_formats=["%H:%M"])
+    quiet_from = ClockTimeField(required=False)
+    quiet_to = ClockTimeField(required=False)
     read_receipts_enabled = serializers.BooleanField(required=False)
 
 
 class SafetySettingsOutput(serializers.Serializer):
     quiet_hours_enabled = serializers.BooleanField()
-    quiet_from = serializers.TimeField(format="%H:%M")
-    quiet_to = serializers.TimeField(format="%H:%M")
+    quiet_from = ClockTimeField()
+    quiet_to = ClockTimeField()
     read_receipts_enabled = serializers.BooleanField()
