@@ -24,18 +24,6 @@ QUEUE = "/admin/safety/report/"
 
 
 @pytest.fixture
-def roomy_throttles(settings):
-    """Throttles high enough that only the lockout is in play."""
-    settings.RATE_LIMITS = {
-        **settings.RATE_LIMITS,
-        "login": "1000/min",
-        "login_account": "1000/min",
-    }
-    settings.LOGIN_LOCKOUT_FAILURES = 5
-    settings.LOGIN_LOCKOUT_SECONDS = 900
-
-
-@pytest.fixture
 def staff(db):
     return UserFactory(is_staff=True, is_superuser=True, profile__display_name="Stan Staff")
 

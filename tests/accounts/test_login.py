@@ -21,18 +21,6 @@ def fast_password_hasher():
 
 
 @pytest.fixture
-def roomy_throttles(settings):
-    """Throttles high enough that only the lockout is in play."""
-    settings.RATE_LIMITS = {
-        **settings.RATE_LIMITS,
-        "login": "1000/min",
-        "login_account": "1000/min",
-    }
-    settings.LOGIN_LOCKOUT_FAILURES = 5
-    settings.LOGIN_LOCKOUT_SECONDS = 900
-
-
-@pytest.fixture
 def checked_passwords(monkeypatch):
     """Counts the password checks that actually ran (including dummy ones for unknown emails)."""
     calls = {"n": 0}
